@@ -1,0 +1,41 @@
+//! Records, at compile time, which CPython flavour this extension is built for,
+//! so that the module can refuse to load into a different one (see `flavour.rs`).
+//!
+//! PyO3 0.29+ no longer reports `Py_TRACE_REFS` (3.13 made it ABI-compatible),
+//! but leakrunner's census depends on it, so it is asked of the interpreter here.
+
+use pyo3_build_config::BuildFlag;
+
+fn main() {
+    pyo3_build_config::use_pyo3_cfgs();
+    // `cargo test` runs Rust tests that embed Python; maturin builds the
+    // extension with `extension-module`, where no libpython is linked.
+    if !cfg!(feature = "extension-module") {
+        pyo3_build_config::add_libpython_rpath_link_args();
+    }
+    let config = pyo3_build_config::get();
+    let version = config.version();
+    let py_debug = config.build_flags().0.contains(&BuildFlag::Py_DEBUG);
+    let probe = config
+        .run_python_script(
+            "import sys, sysconfig\n\
+             print(int(bool(sysconfig.get_config_var('Py_TRACE_REFS'))))\n\
+             print(sysconfig.get_config_var('EXT_SUFFIX') or '')\n\
+             print(sys.executable)\n",
+        )
+        .expect("leakrunner's build script could not run the target Python interpreter");
+    let mut lines = probe.lines();
+    let trace_refs = lines.next().unwrap_or("0").trim() == "1";
+    let ext_suffix = lines.next().unwrap_or("").trim().to_owned();
+    let executable = lines.next().unwrap_or("").trim().to_owned();
+
+    println!("cargo:rustc-env=LEAKRUNNER_BUILT_PY_MAJOR={}", version.major);
+    println!("cargo:rustc-env=LEAKRUNNER_BUILT_PY_MINOR={}", version.minor);
+    println!("cargo:rustc-env=LEAKRUNNER_BUILT_PY_DEBUG={}", u8::from(py_debug));
+    println!("cargo:rustc-env=LEAKRUNNER_BUILT_TRACE_REFS={}", u8::from(trace_refs));
+    println!("cargo:rustc-env=LEAKRUNNER_BUILT_EXT_SUFFIX={ext_suffix}");
+    println!("cargo:rustc-env=LEAKRUNNER_BUILT_EXECUTABLE={executable}");
+    println!("cargo:rerun-if-env-changed=PYO3_PYTHON");
+    println!("cargo:rerun-if-env-changed=VIRTUAL_ENV");
+    println!("cargo:rerun-if-changed=build.rs");
+}

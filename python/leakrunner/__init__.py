@@ -1,0 +1,48 @@
+"""leakrunner: a zope.testrunner-compatible test runner that finds memory leaks.
+
+The public API mirrors zope.testrunner 8.3: ``run`` and ``run_internal`` take
+the same arguments, and ``leakrunner.layer.UnitTests`` is the layer of tests
+that declare none. The work is done by the Rust extension
+``leakrunner._leakrunner``, which refuses to load into an interpreter flavour
+(release, Py_DEBUG, trace-refs) it was not built for.
+"""
+
+import os
+import sys
+
+from leakrunner._leakrunner import __version__, build_info
+
+__all__ = ["__version__", "build_info", "run", "run_internal"]
+
+
+def _script_parts(args=None):
+    """The command that re-runs this test runner in a child process.
+
+    Children are used for layers whose tearDown is not supported and for -j.
+    """
+    script = (args or sys.argv)[0] if (args or sys.argv) else ""
+    if script and os.path.exists(script) and not script.endswith("__main__.py"):
+        return [os.path.abspath(script)]
+    return ["-m", "leakrunner"]
+
+
+def run_internal(defaults=None, args=None, script_parts=None, cwd=None, warnings=None):
+    """Run the tests and return True if any failed (zope.testrunner's contract).
+
+    ``defaults`` is a list of command-line tokens parsed before ``args``;
+    ``args`` defaults to ``sys.argv`` (whose first item, the program name,
+    is ignored).
+    """
+    from leakrunner import _leakrunner
+
+    if script_parts is None:
+        script_parts = _script_parts(args)
+    if cwd is None:
+        cwd = os.getcwd()
+    return _leakrunner.run_internal(defaults, args, script_parts, cwd, warnings)
+
+
+def run(defaults=None, args=None, script_parts=None, cwd=None, warnings=None):
+    """Run the tests and exit the process: status 1 if any failed, else 0."""
+    failed = run_internal(defaults, args, script_parts=script_parts, cwd=cwd, warnings=warnings)
+    sys.exit(int(failed))

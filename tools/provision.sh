@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what leakrunner's build, tests and demo need on a fresh Debian 12
+# machine: the debug CPython 3.11 from Debian and a trace-refs CPython 3.13
+# built from Debian's source package. Idempotent; prints what it does.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+log() { printf '[provision] %s\n' "$*" >&2; }
+
+# python3.11-dbg: Py_DEBUG (sys.gettotalrefcount, no sys.getobjects), with the
+# headers and libpython that building leakrunner for it needs; python3.11-venv
+# gives it (and Debian's release 3.11) a working `-m venv`.
+pkgs=(python3.11-dbg libpython3.11-dbg python3.11-dev python3.11-venv build-essential pkg-config)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+"$here/build-tracerefs-python.sh"
+
+for tool in cargo rustc; do
+    command -v "$tool" >/dev/null || { log "$tool is missing: install Rust (rustup) first"; exit 1; }
+done
+for component in clippy rustfmt; do
+    cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1 || rustup component add "$component"
+done
+log "done"
