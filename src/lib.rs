@@ -1,0 +1,20 @@
+//! `leakrunner._leakrunner`: the Rust core of leakrunner.
+//!
+//! The module refuses to load into an interpreter flavour it was not compiled
+//! for (`flavour`), then exposes the runner entry point and `build_info`.
+
+pub mod flavour;
+pub mod discovery;
+pub mod layers;
+pub mod options;
+pub mod selection;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _leakrunner(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
+    flavour::check(py)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(flavour::build_info, m)?)?;
+    Ok(())
+}
