@@ -1,0 +1,1 @@
+"""Layered sample package: class layers, instance layers, string layers."""

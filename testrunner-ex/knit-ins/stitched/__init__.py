@@ -1,0 +1,1 @@
+"""annex.stitched: lives in testrunner-ex/knit-ins/stitched."""

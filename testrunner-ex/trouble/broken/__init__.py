@@ -1,0 +1,1 @@
+# A tests package named "broken": found with --tests-pattern '^broken$'.

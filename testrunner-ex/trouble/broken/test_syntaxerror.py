@@ -1,0 +1,7 @@
+"""A SyntaxError."""
+
+import unittest
+
+class Broken(unittest.TestCase)
+    def test_never(self):
+        pass

@@ -1,0 +1,1 @@
+# A tests package named "failing": found with --tests-pattern '^failing$'.

@@ -1,0 +1,1 @@
+"""Unit tests (no layer): the tests.py module and the nested tests package."""

@@ -1,0 +1,1 @@
+"""Keeps units/loose a non-empty directory of plain code."""

@@ -1,0 +1,1 @@
+# A tests package three directories below the test path.
