@@ -1,0 +1,200 @@
+//! Events: what happened during a run, as plain owned data.
+//!
+//! The runner emits them in order; reporters (console, subunit, XML...) turn
+//! them into output. Every event carries what its formatting needs (names,
+//! formatted tracebacks, durations measured by the runner), so reporters are
+//! pure functions of the event stream and never touch Python or a clock.
+
+/// Which of a layer's methods failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayerPhase {
+    SetUp,
+    TearDown,
+}
+
+impl LayerPhase {
+    pub fn label(self) -> &'static str {
+        match self {
+            LayerPhase::SetUp => "setUp",
+            LayerPhase::TearDown => "tearDown",
+        }
+    }
+}
+
+/// Whether a test's exception was its failure exception or anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    Failure,
+    Error,
+}
+
+/// A test module that could not be imported or gave no valid suite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportFailure {
+    pub module: String,
+    /// As the stdlib formats it (zope reports these before its own
+    /// traceback style is installed).
+    pub traceback: String,
+}
+
+/// Test counts of one layer iteration or of the whole run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub tests: usize,
+    pub failures: usize,
+    pub errors: usize,
+    pub skipped: usize,
+}
+
+/// One row of the `-r -v` table: change in instances and references of a type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeakRow {
+    pub title: String,
+    pub instances: i64,
+    pub refs: i64,
+}
+
+/// The detailed refcount report of an iteration (`-r -v`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetailedRefcounts {
+    /// Sum of the per-type reference counts the census saw.
+    pub census_refs: i64,
+    pub total: i64,
+    pub previous: i64,
+    /// Types whose instance or reference count changed, sorted by title.
+    pub rows: Vec<LeakRow>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A free-form informative line.
+    Info(String),
+    /// An informative line about a feature that is not available here.
+    InfoSuboptimal(String),
+    /// An error message (layer set-up tracebacks and the like).
+    Error(String),
+    /// An error message between two lines of stars.
+    ErrorWithBanner(String),
+
+    /// A `.pyc` without source was removed before discovery.
+    StaleBytecodeRemoved {
+        path: String,
+    },
+    /// Modules that failed to import, reported as soon as discovery ends.
+    ImportErrors(Vec<ImportFailure>),
+    /// `Running tests at level N` and friends (`-v`).
+    LevelBanner(String),
+
+    /// The run moves on to a layer's tests.
+    LayerStarted {
+        layer: String,
+    },
+    /// This process is a child running one layer.
+    RunningInSubprocess,
+    SetUpStarted {
+        layer: String,
+    },
+    SetUpFinished {
+        seconds: f64,
+    },
+    TearDownStarted {
+        layer: String,
+    },
+    TearDownFinished {
+        seconds: f64,
+    },
+    TearDownNotSupported,
+    /// A layer's setUp or tearDown raised; `traceback` is formatted.
+    LayerFailed {
+        layer: String,
+        phase: LayerPhase,
+        traceback: String,
+    },
+    /// Before tearing down the layers still set up at the end.
+    TearingDownLeftOvers,
+
+    /// `-N`: an iteration of a layer's tests begins (1-based).
+    IterationStarted {
+        iteration: usize,
+    },
+    /// The test loop of a layer begins.
+    TestsStarting,
+    TestStarted {
+        name: String,
+        /// Tests run in this iteration so far, this one included.
+        tests_run: usize,
+        /// Tests in this layer.
+        total: usize,
+        /// `test.countTestCases()`.
+        count: usize,
+    },
+    TestSucceeded {
+        seconds: f64,
+    },
+    TestSkipped {
+        reason: String,
+    },
+    TestFailed {
+        kind: FailureKind,
+        name: String,
+        seconds: f64,
+        traceback: String,
+        stdout: Option<String>,
+        stderr: Option<String>,
+    },
+    /// After a test; `gc_count` is what `--gc-after-test` collected.
+    TestStopped {
+        gc_count: usize,
+    },
+    /// A test left garbage (`gc.garbage` is not empty).
+    TestGarbage {
+        test: String,
+        garbage: String,
+    },
+    /// A test left threads running.
+    TestThreads {
+        test: String,
+        threads: String,
+    },
+    /// `--gc-after-test -vvvv`: the cycles a test left (each object as lines).
+    TestCycles {
+        test: String,
+        cycles: Vec<Vec<Vec<String>>>,
+    },
+    /// The test loop of a layer iteration ended.
+    TestsFinished,
+    /// `Ran N tests with ...` for a layer iteration.
+    LayerSummary {
+        counts: Counts,
+        seconds: f64,
+    },
+    /// New objects in `gc.garbage` after an iteration.
+    Garbage {
+        count: usize,
+        garbage: String,
+    },
+    /// `-r`: the change in `sys.gettotalrefcount()` over an iteration.
+    Refcounts {
+        total: i64,
+        previous: i64,
+    },
+    /// `-r -v`: the same, with the census table.
+    DetailedRefcounts(DetailedRefcounts),
+
+    /// Report phase: names of tests that errored (`-v`).
+    TestsWithErrors(Vec<String>),
+    /// Report phase: names of tests that failed (`-v`).
+    TestsWithFailures(Vec<String>),
+    /// Report phase: modules with import problems.
+    ModulesWithImportProblems(Vec<String>),
+    /// `--list-tests`: a layer's tests.
+    ListOfTests {
+        layer: String,
+        tests: Vec<String>,
+    },
+    /// The grand total, when more than one layer ran.
+    Totals {
+        counts: Counts,
+        seconds: f64,
+    },
+}
