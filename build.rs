@@ -29,10 +29,22 @@ fn main() {
     let ext_suffix = lines.next().unwrap_or("").trim().to_owned();
     let executable = lines.next().unwrap_or("").trim().to_owned();
 
-    println!("cargo:rustc-env=LEAKRUNNER_BUILT_PY_MAJOR={}", version.major);
-    println!("cargo:rustc-env=LEAKRUNNER_BUILT_PY_MINOR={}", version.minor);
-    println!("cargo:rustc-env=LEAKRUNNER_BUILT_PY_DEBUG={}", u8::from(py_debug));
-    println!("cargo:rustc-env=LEAKRUNNER_BUILT_TRACE_REFS={}", u8::from(trace_refs));
+    println!(
+        "cargo:rustc-env=LEAKRUNNER_BUILT_PY_MAJOR={}",
+        version.major
+    );
+    println!(
+        "cargo:rustc-env=LEAKRUNNER_BUILT_PY_MINOR={}",
+        version.minor
+    );
+    println!(
+        "cargo:rustc-env=LEAKRUNNER_BUILT_PY_DEBUG={}",
+        u8::from(py_debug)
+    );
+    println!(
+        "cargo:rustc-env=LEAKRUNNER_BUILT_TRACE_REFS={}",
+        u8::from(trace_refs)
+    );
     println!("cargo:rustc-env=LEAKRUNNER_BUILT_EXT_SUFFIX={ext_suffix}");
     println!("cargo:rustc-env=LEAKRUNNER_BUILT_EXECUTABLE={executable}");
     println!("cargo:rerun-if-env-changed=PYO3_PYTHON");

@@ -53,7 +53,10 @@ impl Rules<'_> {
 
     fn contains_init_py(&self, files: &[String]) -> bool {
         files.iter().any(|f| f == "__init__.py")
-            || (self.usecompiled && files.iter().any(|f| f.strip_prefix("__init__") == Some(self.compiled_suffix())))
+            || (self.usecompiled
+                && files
+                    .iter()
+                    .any(|f| f.strip_prefix("__init__") == Some(self.compiled_suffix())))
     }
 }
 
@@ -88,7 +91,11 @@ fn list_dir(path: &Path) -> Option<Listing> {
 
 /// Walks `root` like zope's `walk_with_symlinks`: `visit` sees each directory
 /// and prunes its `dirs` in place; pruned names are not descended into.
-fn walk(root: &Path, ignore_dir: &HashSet<String>, visit: &mut dyn FnMut(&Path, &mut Vec<String>, &[String])) {
+fn walk(
+    root: &Path,
+    ignore_dir: &HashSet<String>,
+    visit: &mut dyn FnMut(&Path, &mut Vec<String>, &[String]),
+) {
     let Some(mut listing) = list_dir(root) else {
         return;
     };
@@ -111,7 +118,9 @@ fn walk(root: &Path, ignore_dir: &HashSet<String>, visit: &mut dyn FnMut(&Path, 
 }
 
 fn is_symlink(p: &Path) -> bool {
-    fs::symlink_metadata(p).map(|m| m.file_type().is_symlink()).unwrap_or(false)
+    fs::symlink_metadata(p)
+        .map(|m| m.file_type().is_symlink())
+        .unwrap_or(false)
 }
 
 /// `re.compile(r'[_a-z]\w*$', re.I).match`: only such directories are searched.
@@ -135,47 +144,54 @@ pub fn find_test_files(dirs: &[(String, String)], rules: &Rules<'_>) -> Vec<(Str
     let mut found: Vec<(String, String)> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     for (root, package) in dirs {
-        walk(Path::new(root), rules.ignore_dir, &mut |dirname, subdirs, files| {
-            subdirs.retain(|d| is_identifier(d) && !IGNORE_FOLDERS.contains(&d.as_str()));
-            // Best file per module stem: `.py` sorts before `.pyc`/`.pyo`.
-            let mut best: Vec<(String, String)> = Vec::new();
-            let mut consider = |stem: &str, file: &str| {
-                let key = path_string(&dirname.join(stem));
-                let candidate = path_string(&dirname.join(file));
-                match best.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, current)) => {
-                        if candidate < *current {
-                            *current = candidate;
+        walk(
+            Path::new(root),
+            rules.ignore_dir,
+            &mut |dirname, subdirs, files| {
+                subdirs.retain(|d| is_identifier(d) && !IGNORE_FOLDERS.contains(&d.as_str()));
+                // Best file per module stem: `.py` sorts before `.pyc`/`.pyo`.
+                let mut best: Vec<(String, String)> = Vec::new();
+                let mut consider = |stem: &str, file: &str| {
+                    let key = path_string(&dirname.join(stem));
+                    let candidate = path_string(&dirname.join(file));
+                    match best.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, current)) => {
+                            if candidate < *current {
+                                *current = candidate;
+                            }
+                        }
+                        None => best.push((key, candidate)),
+                    }
+                };
+                let dir_name = dirname
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if rules.tests_pattern.is_match(&dir_name) && rules.contains_init_py(files) {
+                    for file in files {
+                        if let Some(stem) = rules.strip_py_ext(file) {
+                            if rules.test_file_pattern.is_match(stem) {
+                                consider(stem, file);
+                            }
                         }
                     }
-                    None => best.push((key, candidate)),
                 }
-            };
-            let dir_name = dirname.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            if rules.tests_pattern.is_match(&dir_name) && rules.contains_init_py(files) {
                 for file in files {
                     if let Some(stem) = rules.strip_py_ext(file) {
-                        if rules.test_file_pattern.is_match(stem) {
+                        if rules.tests_pattern.is_match(stem) {
                             consider(stem, file);
                         }
                     }
                 }
-            }
-            for file in files {
-                if let Some(stem) = rules.strip_py_ext(file) {
-                    if rules.tests_pattern.is_match(stem) {
-                        consider(stem, file);
+                let mut winners: Vec<String> = best.into_iter().map(|(_, v)| v).collect();
+                winners.sort();
+                for file in winners {
+                    if seen.insert(file.clone()) {
+                        found.push((file, package.clone()));
                     }
                 }
-            }
-            let mut winners: Vec<String> = best.into_iter().map(|(_, v)| v).collect();
-            winners.sort();
-            for file in winners {
-                if seen.insert(file.clone()) {
-                    found.push((file, package.clone()));
-                }
-            }
-        });
+            },
+        );
     }
     found
 }
@@ -183,7 +199,12 @@ pub fn find_test_files(dirs: &[(String, String)], rules: &Rules<'_>) -> Vec<(Str
 /// The dotted module name of a test file: the first prefix (longest first)
 /// that contains it and belongs to its package. `None`: no prefix claims it,
 /// and zope skips the file silently.
-pub fn module_name(fpath: &str, package: &str, prefixes: &[(String, String)], rules: &Rules<'_>) -> Option<String> {
+pub fn module_name(
+    fpath: &str,
+    package: &str,
+    prefixes: &[(String, String)],
+    rules: &Rules<'_>,
+) -> Option<String> {
     for (prefix, prefix_package) in prefixes {
         if let Some(rest) = fpath.strip_prefix(prefix.as_str()) {
             if package != prefix_package {
@@ -207,16 +228,20 @@ pub fn module_name(fpath: &str, package: &str, prefixes: &[(String, String)], ru
 pub fn stale_bytecode(test_paths: &[String], ignore_dir: &HashSet<String>) -> Vec<PathBuf> {
     let mut stale = Vec::new();
     for root in test_paths {
-        walk(Path::new(root), ignore_dir, &mut |dirname, subdirs, files| {
-            // PEP 3147 caches are harmless and must not be emptied.
-            subdirs.retain(|d| d != "__pycache__");
-            for file in files {
-                let compiled = file.ends_with(".pyc") || file.ends_with(".pyo");
-                if compiled && !files.iter().any(|f| f.as_str() == &file[..file.len() - 1]) {
-                    stale.push(dirname.join(file));
+        walk(
+            Path::new(root),
+            ignore_dir,
+            &mut |dirname, subdirs, files| {
+                // PEP 3147 caches are harmless and must not be emptied.
+                subdirs.retain(|d| d != "__pycache__");
+                for file in files {
+                    let compiled = file.ends_with(".pyc") || file.ends_with(".pyo");
+                    if compiled && !files.iter().any(|f| f.as_str() == &file[..file.len() - 1]) {
+                        stale.push(dirname.join(file));
+                    }
                 }
-            }
-        });
+            },
+        );
     }
     stale
 }
@@ -230,7 +255,10 @@ mod tests {
 
     impl Tree {
         fn new(name: &str) -> Tree {
-            let root = std::env::temp_dir().join(format!("leakrunner-discovery-{name}-{}", std::process::id()));
+            let root = std::env::temp_dir().join(format!(
+                "leakrunner-discovery-{name}-{}",
+                std::process::id()
+            ));
             let _ = fs::remove_dir_all(&root);
             fs::create_dir_all(&root).unwrap();
             Tree(root)
@@ -254,13 +282,19 @@ mod tests {
 
     fn rel(tree: &Tree, found: &[(String, String)]) -> Vec<String> {
         let prefix = format!("{}/", tree.root());
-        found.iter().map(|(f, _)| f.strip_prefix(&prefix).unwrap().to_owned()).collect()
+        found
+            .iter()
+            .map(|(f, _)| f.strip_prefix(&prefix).unwrap().to_owned())
+            .collect()
     }
 
     fn find(tree: &Tree, tests: &str, files: &str, usecompiled: bool) -> Vec<String> {
         let tests_pattern = Pattern::compile_rust(tests).unwrap();
         let test_file_pattern = Pattern::compile_rust(files).unwrap();
-        let ignore: HashSet<String> = [".git", ".svn", "CVS"].iter().map(|s| s.to_string()).collect();
+        let ignore: HashSet<String> = [".git", ".svn", "CVS"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let rules = Rules {
             tests_pattern: &tests_pattern,
             test_file_pattern: &test_file_pattern,
@@ -268,7 +302,10 @@ mod tests {
             usecompiled,
             optimized: false,
         };
-        rel(tree, &find_test_files(&[(tree.root(), String::new())], &rules))
+        rel(
+            tree,
+            &find_test_files(&[(tree.root(), String::new())], &rules),
+        )
     }
 
     #[test]
@@ -304,8 +341,14 @@ mod tests {
     #[test]
     fn usecompiled_prefers_source() {
         let t = Tree::new("compiled");
-        t.file("tests/__init__.pyc").file("tests/test_a.pyc").file("tests/test_b.py").file("tests/test_b.pyc");
-        assert_eq!(find(&t, "^tests$", "^test", true), vec!["tests/test_a.pyc", "tests/test_b.py"]);
+        t.file("tests/__init__.pyc")
+            .file("tests/test_a.pyc")
+            .file("tests/test_b.py")
+            .file("tests/test_b.pyc");
+        assert_eq!(
+            find(&t, "^tests$", "^test", true),
+            vec!["tests/test_a.pyc", "tests/test_b.py"]
+        );
         assert!(find(&t, "^tests$", "^test", false).is_empty());
     }
 
@@ -317,7 +360,12 @@ mod tests {
         symlink(t.0.join("real"), t.0.join("z_link")).unwrap();
         assert_eq!(
             find(&t, "^tests$", "^test", false),
-            vec!["a_link/tests.py", "z_link/tests.py", "b/tests.py", "real/tests.py"]
+            vec![
+                "a_link/tests.py",
+                "z_link/tests.py",
+                "b/tests.py",
+                "real/tests.py"
+            ]
         );
     }
 
@@ -336,14 +384,23 @@ mod tests {
             ("/src/lib/extra/".to_owned(), "pkg.knit".to_owned()),
             ("/src/lib/".to_owned(), String::new()),
         ];
-        assert_eq!(module_name("/src/lib/a/b/tests.py", "", &prefixes, &rules).as_deref(), Some("a.b.tests"));
+        assert_eq!(
+            module_name("/src/lib/a/b/tests.py", "", &prefixes, &rules).as_deref(),
+            Some("a.b.tests")
+        );
         assert_eq!(
             module_name("/src/lib/extra/tests.py", "pkg.knit", &prefixes, &rules).as_deref(),
             Some("pkg.knit.tests")
         );
         // Found under the plain root, so only a prefix of that package claims it.
-        assert_eq!(module_name("/src/lib/extra/tests.py", "", &prefixes, &rules).as_deref(), Some("extra.tests"));
-        assert_eq!(module_name("/elsewhere/tests.py", "", &prefixes, &rules), None);
+        assert_eq!(
+            module_name("/src/lib/extra/tests.py", "", &prefixes, &rules).as_deref(),
+            Some("extra.tests")
+        );
+        assert_eq!(
+            module_name("/elsewhere/tests.py", "", &prefixes, &rules),
+            None
+        );
     }
 
     #[test]
@@ -361,7 +418,17 @@ mod tests {
 
     #[test]
     fn identifiers() {
-        for (name, ok) in [("tests", true), ("_x", true), ("X1", true), ("1st", false), ("a-b", false), ("a.b", false), ("", false), ("\u{e9}t\u{e9}", false), ("a\u{e9}", true)] {
+        for (name, ok) in [
+            ("tests", true),
+            ("_x", true),
+            ("X1", true),
+            ("1st", false),
+            ("a-b", false),
+            ("a.b", false),
+            ("", false),
+            ("\u{e9}t\u{e9}", false),
+            ("a\u{e9}", true),
+        ] {
             assert_eq!(is_identifier(name), ok, "{name:?}");
         }
     }

@@ -202,22 +202,39 @@ mod tests {
 
     #[test]
     fn release_build_in_debug_interpreter_is_refused() {
-        let msg = mismatch_message(&flavour(11, false, false), &flavour(11, true, false), "/usr/bin/python3.11-dbg")
-            .expect("a mismatch");
+        let msg = mismatch_message(
+            &flavour(11, false, false),
+            &flavour(11, true, false),
+            "/usr/bin/python3.11-dbg",
+        )
+        .expect("a mismatch");
         assert!(msg.contains("built for CPython 3.11 release"), "{msg}");
-        assert!(msg.contains("this interpreter is CPython 3.11 pydebug"), "{msg}");
-        assert!(msg.contains("/usr/bin/python3.11-dbg -m pip install --force-reinstall"), "{msg}");
+        assert!(
+            msg.contains("this interpreter is CPython 3.11 pydebug"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("/usr/bin/python3.11-dbg -m pip install --force-reinstall"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn trace_refs_and_version_matter() {
-        assert!(mismatch_message(&flavour(13, true, false), &flavour(13, true, true), "p").is_some());
-        assert!(mismatch_message(&flavour(11, true, false), &flavour(13, true, false), "p").is_some());
+        assert!(
+            mismatch_message(&flavour(13, true, false), &flavour(13, true, true), "p").is_some()
+        );
+        assert!(
+            mismatch_message(&flavour(11, true, false), &flavour(13, true, false), "p").is_some()
+        );
     }
 
     #[test]
     fn describe_names_the_flavour() {
         assert_eq!(flavour(11, false, false).describe(), "CPython 3.11 release");
-        assert_eq!(flavour(13, true, true).describe(), "CPython 3.13 pydebug+trace-refs");
+        assert_eq!(
+            flavour(13, true, true).describe(),
+            "CPython 3.13 pydebug+trace-refs"
+        );
     }
 }

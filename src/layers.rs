@@ -103,7 +103,8 @@ impl LayerGraph {
     /// zope's `order_by_bases`: least to most specific, unit tests first,
     /// layers with common bases together, duplicates removed.
     pub fn order_by_bases(&self, layers: &[LayerId]) -> Vec<LayerId> {
-        let mut sorted: Vec<(Vec<&str>, LayerId)> = layers.iter().map(|&l| (self.sort_key(l), l)).collect();
+        let mut sorted: Vec<(Vec<&str>, LayerId)> =
+            layers.iter().map(|&l| (self.sort_key(l), l)).collect();
         // Python's sorted(reverse=True) is stable: equal keys keep their order.
         sorted.sort_by(|a, b| b.0.cmp(&a.0));
         let mut gathered = Vec::new();
@@ -113,7 +114,10 @@ impl LayerGraph {
         gathered.reverse();
         let wanted: HashSet<LayerId> = layers.iter().copied().collect();
         let mut seen = HashSet::new();
-        gathered.into_iter().filter(|l| wanted.contains(l) && seen.insert(*l)).collect()
+        gathered
+            .into_iter()
+            .filter(|l| wanted.contains(l) && seen.insert(*l))
+            .collect()
     }
 
     /// The layers to set up, in order, so that `layer` and all its bases are
@@ -138,8 +142,14 @@ impl LayerGraph {
     /// `tear_down_unneeded`): every set-up layer that `next` does not need,
     /// most specific first. With `next` = None, all of them.
     pub fn teardown_plan(&self, next: Option<LayerId>, set_up: &[LayerId]) -> Vec<LayerId> {
-        let needed: HashSet<LayerId> = next.map(|l| self.gather(l).into_iter().collect()).unwrap_or_default();
-        let unneeded: Vec<LayerId> = set_up.iter().copied().filter(|l| !needed.contains(l)).collect();
+        let needed: HashSet<LayerId> = next
+            .map(|l| self.gather(l).into_iter().collect())
+            .unwrap_or_default();
+        let unneeded: Vec<LayerId> = set_up
+            .iter()
+            .copied()
+            .filter(|l| !needed.contains(l))
+            .collect();
         let mut plan = self.order_by_bases(&unneeded);
         plan.reverse();
         plan
@@ -163,7 +173,11 @@ mod tests {
             let (name, bases) = line.split_once(':').unwrap_or((line, ""));
             let bases = bases
                 .split_whitespace()
-                .map(|b| (0..g.len()).find(|&i| g.name(i) == b).unwrap_or_else(|| panic!("base {b}")))
+                .map(|b| {
+                    (0..g.len())
+                        .find(|&i| g.name(i) == b)
+                        .unwrap_or_else(|| panic!("base {b}"))
+                })
                 .collect();
             let id = g.add(name.trim(), bases);
             if name.trim() == "UnitTests" {
@@ -176,13 +190,21 @@ mod tests {
     fn ids(g: &LayerGraph, names: &str) -> Vec<LayerId> {
         names
             .split(", ")
-            .map(|n| (0..g.len()).find(|&i| g.name(i) == n).unwrap_or_else(|| panic!("layer {n}")))
+            .map(|n| {
+                (0..g.len())
+                    .find(|&i| g.name(i) == n)
+                    .unwrap_or_else(|| panic!("layer {n}"))
+            })
             .collect()
     }
 
     fn order(g: &LayerGraph, names: &str) -> String {
         let ordered = g.order_by_bases(&ids(g, names));
-        ordered.iter().map(|&l| g.name(l)).collect::<Vec<_>>().join(", ")
+        ordered
+            .iter()
+            .map(|&l| g.name(l))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     fn key(g: &LayerGraph, name: &str) -> String {
@@ -193,7 +215,10 @@ mod tests {
     #[test]
     fn unit_tests_first_then_grouped_by_bases() {
         let g = graph(&["UnitTests", "A", "A1: A", "A2: A", "B", "AB: A B"]);
-        assert_eq!(order(&g, "B, A1, A2, A1, AB, UnitTests"), "UnitTests, A1, A2, B, AB");
+        assert_eq!(
+            order(&g, "B, A1, A2, A1, AB, UnitTests"),
+            "UnitTests, A1, A2, B, AB"
+        );
         assert_eq!(key(&g, "UnitTests"), "");
         assert_eq!(key(&g, "AB"), "B, A, AB");
     }
@@ -214,8 +239,18 @@ mod tests {
 
     #[test]
     fn shared_setup_trumps_alphabetical_order() {
-        let g = graph(&["A", "AB: A", "AC: A", "AAAABD: AB", "ZZZABE: AB", "MMMACF: AC"]);
-        assert_eq!(order(&g, "AAAABD, MMMACF, ZZZABE"), "AAAABD, ZZZABE, MMMACF");
+        let g = graph(&[
+            "A",
+            "AB: A",
+            "AC: A",
+            "AAAABD: AB",
+            "ZZZABE: AB",
+            "MMMACF: AC",
+        ]);
+        assert_eq!(
+            order(&g, "AAAABD, MMMACF, ZZZABE"),
+            "AAAABD, ZZZABE, MMMACF"
+        );
     }
 
     #[test]
@@ -231,11 +266,17 @@ mod tests {
             "Layer122: Layer12",
         ]);
         assert_eq!(
-            order(&g, "Layer1, Layer11, Layer12, Layer111, Layer112, Layer121, Layer122"),
+            order(
+                &g,
+                "Layer1, Layer11, Layer12, Layer111, Layer112, Layer121, Layer122"
+            ),
             "Layer1, Layer11, Layer111, Layer112, Layer12, Layer121, Layer122"
         );
         assert_eq!(order(&g, "Layer111, Layer12"), "Layer111, Layer12");
-        assert_eq!(order(&g, "Layerx, Layer1, Layer11, Layer112"), "Layer1, Layer11, Layerx, Layer112");
+        assert_eq!(
+            order(&g, "Layerx, Layer1, Layer11, Layer112"),
+            "Layer1, Layer11, Layerx, Layer112"
+        );
         assert_eq!(key(&g, "Layer111"), "Layer1, Layer11, Layerx, Layer111");
     }
 
@@ -248,7 +289,17 @@ mod tests {
 
     #[test]
     fn mro_is_complicated() {
-        let g = graph(&["A", "B", "C", "D", "E", "K1: A B C", "K2: D B E", "K3: D A", "ZZ: K1 K2 K3"]);
+        let g = graph(&[
+            "A",
+            "B",
+            "C",
+            "D",
+            "E",
+            "K1: A B C",
+            "K2: D B E",
+            "K3: D A",
+            "ZZ: K1 K2 K3",
+        ]);
         assert_eq!(order(&g, "K1, K2, K3, ZZ"), "K3, K2, K1, ZZ");
     }
 
@@ -265,15 +316,24 @@ mod tests {
     fn teardown_plan_keeps_what_is_needed() {
         let g = graph(&["L1", "L11: L1", "L111: L11", "L112: L11", "L12: L1"]);
         let set_up = ids(&g, "L1, L11, L111");
-        assert_eq!(g.teardown_plan(Some(ids(&g, "L112")[0]), &set_up), ids(&g, "L111"));
+        assert_eq!(
+            g.teardown_plan(Some(ids(&g, "L112")[0]), &set_up),
+            ids(&g, "L111")
+        );
         let set_up = ids(&g, "L1, L11, L112");
-        assert_eq!(g.teardown_plan(Some(ids(&g, "L12")[0]), &set_up), ids(&g, "L112, L11"));
+        assert_eq!(
+            g.teardown_plan(Some(ids(&g, "L12")[0]), &set_up),
+            ids(&g, "L112, L11")
+        );
         assert_eq!(g.teardown_plan(None, &set_up), ids(&g, "L112, L11, L1"));
     }
 
     #[test]
     fn test_setup_runs_bases_first() {
         let g = graph(&["Base", "A: Base", "B: Base", "L: A B"]);
-        assert_eq!(g.test_setup_order(ids(&g, "L")[0]), ids(&g, "Base, A, B, L"));
+        assert_eq!(
+            g.test_setup_order(ids(&g, "L")[0]),
+            ids(&g, "Base, A, B, L")
+        );
     }
 }

@@ -3,10 +3,16 @@
 //! The module refuses to load into an interpreter flavour it was not compiled
 //! for (`flavour`), then exposes the runner entry point and `build_info`.
 
-pub mod flavour;
+pub mod boundary;
 pub mod discovery;
+pub mod error;
+pub mod events;
+pub mod flavour;
 pub mod layers;
 pub mod options;
+pub mod pyio;
+pub mod report;
+pub mod runner;
 pub mod selection;
 
 use pyo3::prelude::*;
@@ -16,5 +22,8 @@ fn _leakrunner(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
     flavour::check(py)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(flavour::build_info, m)?)?;
+    m.add_function(wrap_pyfunction!(boundary::run_internal, m)?)?;
+    m.add_class::<runner::result::TestResult>()?;
+    m.add_function(wrap_pyfunction!(options::py::_parse_options, m)?)?;
     Ok(())
 }

@@ -26,7 +26,10 @@ pub struct BadPattern {
 }
 
 impl Filter {
-    pub fn new<S: AsRef<str>>(patterns: &[S], fallback: Fallback<'_>) -> Result<Filter, BadPattern> {
+    pub fn new<S: AsRef<str>>(
+        patterns: &[S],
+        fallback: Fallback<'_>,
+    ) -> Result<Filter, BadPattern> {
         let mut selected = Vec::new();
         let mut unselected = Vec::new();
         for pattern in patterns {
@@ -42,10 +45,12 @@ impl Filter {
             store.push(compiled);
         }
         if selected.is_empty() && !unselected.is_empty() {
-            selected.push(Pattern::compile(".", fallback).map_err(|message| BadPattern {
-                pattern: ".".into(),
-                message,
-            })?);
+            selected.push(
+                Pattern::compile(".", fallback).map_err(|message| BadPattern {
+                    pattern: ".".into(),
+                    message,
+                })?,
+            );
         }
         let only_dot = patterns.len() == 1 && patterns[0].as_ref() == ".";
         Ok(Filter {
@@ -56,7 +61,8 @@ impl Filter {
     }
 
     pub fn accepts(&self, value: &str) -> bool {
-        self.selected.iter().any(|p| p.is_match(value)) && !self.unselected.iter().any(|p| p.is_match(value))
+        self.selected.iter().any(|p| p.is_match(value))
+            && !self.unselected.iter().any(|p| p.is_match(value))
     }
 
     /// True when the filter accepts every non-empty string (the default `.`).
@@ -107,7 +113,11 @@ mod tests {
             (&["12"], "samplelayers.Layer11", false),
         ];
         for (patterns, value, expected) in cases {
-            assert_eq!(filter(patterns).accepts(value), *expected, "{patterns:?} on {value:?}");
+            assert_eq!(
+                filter(patterns).accepts(value),
+                *expected,
+                "{patterns:?} on {value:?}"
+            );
         }
     }
 
@@ -120,14 +130,20 @@ mod tests {
 
     #[test]
     fn bad_pattern_names_the_pattern() {
-        let err = Filter::new(&["ok", "!a**"], &|_| Err("multiple repeat at position 2".into())).unwrap_err();
+        let err = Filter::new(&["ok", "!a**"], &|_| {
+            Err("multiple repeat at position 2".into())
+        })
+        .unwrap_err();
         assert_eq!(err.pattern, "!a**");
         assert_eq!(err.message, "multiple repeat at position 2");
     }
 
     #[test]
     fn levels() {
-        let at = |at_level, only_level| Levels { at_level, only_level };
+        let at = |at_level, only_level| Levels {
+            at_level,
+            only_level,
+        };
         assert!(at(1, None).accepts(1));
         assert!(!at(1, None).accepts(2));
         assert!(at(0, None).accepts(5));

@@ -27,7 +27,12 @@ pub trait Matcher: Send + Sync {
 impl fmt::Debug for Pattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.rust {
-            Some(re) => write!(f, "Pattern({:?}, ascii_only={})", re.as_str(), self.ascii_only),
+            Some(re) => write!(
+                f,
+                "Pattern({:?}, ascii_only={})",
+                re.as_str(),
+                self.ascii_only
+            ),
             None => write!(f, "Pattern(fallback)"),
         }
     }
@@ -43,7 +48,11 @@ impl Pattern {
     pub fn compile(source: &str, fallback: Fallback<'_>) -> Result<Pattern, String> {
         if let Some(t) = translate(source) {
             if let Ok(re) = regex::Regex::new(&t.regex) {
-                let fallback = if t.ascii_only { Some(fallback(source)?) } else { None };
+                let fallback = if t.ascii_only {
+                    Some(fallback(source)?)
+                } else {
+                    None
+                };
                 return Ok(Pattern {
                     rust: Some(re),
                     ascii_only: t.ascii_only,
@@ -136,7 +145,9 @@ pub fn translate(py: &str) -> Option<Translated> {
                         Some('P') if chars.get(i + 3) == Some(&'<') => {
                             let close = chars[i + 4..].iter().position(|&c| c == '>')? + i + 4;
                             let name: String = chars[i + 4..close].iter().collect();
-                            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                            if name.is_empty()
+                                || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                            {
                                 return None;
                             }
                             out.push_str("(?P<");
@@ -250,7 +261,9 @@ pub fn translate(py: &str) -> Option<Translated> {
 
 /// Whether a translated piece uses a class whose Unicode table differs.
 fn unicode_sensitive(piece: &str) -> bool {
-    ["\\w", "\\W", "\\s", "\\S", "\\b", "\\B"].iter().any(|e| piece.contains(e))
+    ["\\w", "\\W", "\\s", "\\S", "\\b", "\\B"]
+        .iter()
+        .any(|e| piece.contains(e))
 }
 
 /// `{m}`, `{m,}`, `{,n}`, `{m,n}` at `start`: (min, max, index after `}`).
@@ -268,7 +281,11 @@ fn parse_repeat(chars: &[char], start: usize) -> Option<(u32, Option<u32>, usize
         return None;
     }
     let min = if lo.is_empty() { 0 } else { parse_small(lo)? };
-    let max = if hi.is_empty() { None } else { Some(parse_small(hi)?) };
+    let max = if hi.is_empty() {
+        None
+    } else {
+        Some(parse_small(hi)?)
+    };
     Some((min, max, close + 1))
 }
 
@@ -338,7 +355,11 @@ fn translate_class(chars: &[char], start: usize) -> Option<(String, usize)> {
         if c == '\\' {
             let e = *chars.get(i + 1)?;
             if matches!(e, 'd' | 'D' | 'w' | 'W' | 's') {
-                let escape = if e == 's' { "\\s\\x1c-\\x1f".to_owned() } else { format!("\\{e}") };
+                let escape = if e == 's' {
+                    "\\s\\x1c-\\x1f".to_owned()
+                } else {
+                    format!("\\{e}")
+                };
                 items.push(ClassItem::Escape(escape));
                 i += 2;
                 continue;
@@ -362,7 +383,9 @@ fn translate_class(chars: &[char], start: usize) -> Option<(String, usize)> {
             i += 2;
             continue;
         }
-        if c == '[' || (c == '&' || c == '~' || c == '|' || c == '-') && chars.get(i + 1) == Some(&c) {
+        if c == '['
+            || (c == '&' || c == '~' || c == '|' || c == '-') && chars.get(i + 1) == Some(&c)
+        {
             // Python warns that these may change meaning; keep to the fallback.
             return None;
         }
@@ -481,7 +504,11 @@ mod tests {
             (r"\btest\b", "a test here", true),
         ];
         for (pattern, text, expected) in cases {
-            assert_eq!(search(pattern, text), *expected, "re.search({pattern:?}, {text:?})");
+            assert_eq!(
+                search(pattern, text),
+                *expected,
+                "re.search({pattern:?}, {text:?})"
+            );
         }
     }
 
@@ -537,8 +564,11 @@ mod tests {
         let w = Pattern::compile(r"^\w+$", &|_| Ok(Box::new(Always(false)))).unwrap();
         assert!(w.is_match("abc_1"));
         assert!(!w.is_match("\u{e9}t\u{e9}"));
-        let err = Pattern::compile("a**", &|_| Err("multiple repeat at position 2".into())).unwrap_err();
+        let err =
+            Pattern::compile("a**", &|_| Err("multiple repeat at position 2".into())).unwrap_err();
         assert_eq!(err, "multiple repeat at position 2");
-        assert!(Pattern::compile("^tests$", &|_| panic!("not needed")).unwrap().is_rust());
+        assert!(Pattern::compile("^tests$", &|_| panic!("not needed"))
+            .unwrap()
+            .is_rust());
     }
 }

@@ -1,0 +1,372 @@
+//! The Python boundary: `run_internal` as zope.testrunner's API has it.
+//!
+//! It reads what argparse would read from the running interpreter (argv,
+//! terminal width, whether stdout is a terminal), parses the command line
+//! with the `options` stage, handles the child-process protocol's leading
+//! `--resume-layer`, prints what zope prints before a run, and turns every
+//! runner error into a Python exception in one place (`Error::into_pyerr`).
+
+use std::cell::OnceCell;
+use std::path::Path;
+
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+use crate::error::{Error, Result};
+use crate::options::{self, Environment, Exit, Options};
+use crate::runner::{self, RunConfig};
+
+/// Facts about the running interpreter, asked only when parsing needs them.
+struct PyEnvironment<'py> {
+    py: Python<'py>,
+    isatty: OnceCell<bool>,
+    colors: OnceCell<bool>,
+    subunit: OnceCell<bool>,
+}
+
+impl PyEnvironment<'_> {
+    fn ask(
+        &self,
+        cell: &OnceCell<bool>,
+        question: impl FnOnce(Python<'_>) -> PyResult<bool>,
+    ) -> bool {
+        *cell.get_or_init(|| question(self.py).unwrap_or(false))
+    }
+}
+
+impl Environment for PyEnvironment<'_> {
+    fn stdout_isatty(&self) -> bool {
+        self.ask(&self.isatty, |py| {
+            py.import("sys")?
+                .getattr("stdout")?
+                .call_method0("isatty")?
+                .extract()
+        })
+    }
+
+    fn terminal_has_colors(&self) -> bool {
+        self.ask(&self.colors, |py| {
+            let n: i64 = py
+                .import("leakrunner._support")?
+                .call_method1("terminal_number", ("colors", -1))?
+                .extract()?;
+            Ok(n >= 8)
+        })
+    }
+
+    fn subunit_available(&self) -> bool {
+        self.ask(&self.subunit, |py| Ok(py.import("subunit").is_ok()))
+    }
+
+    fn has_gettotalrefcount(&self) -> bool {
+        self.py
+            .import("sys")
+            .and_then(|sys| sys.hasattr("gettotalrefcount"))
+            .unwrap_or(false)
+    }
+
+    fn int_max_str_digits(&self) -> usize {
+        self.py
+            .import("sys")
+            .and_then(|sys| sys.call_method0("get_int_max_str_digits"))
+            .and_then(|n| n.extract())
+            .unwrap_or(4300)
+    }
+}
+
+fn write(py: Python<'_>, stream: &str, text: &str) -> PyResult<()> {
+    py.import("sys")?
+        .getattr(stream)?
+        .call_method1("write", (text,))?;
+    Ok(())
+}
+
+/// Options that parse but whose feature has not landed yet: using one stops
+/// the run with a clear message rather than silently ignoring it.
+fn unimplemented(o: &Options) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    let mut check = |used: bool, name: &'static str| {
+        if used {
+            missing.push(name);
+        }
+    };
+    check(o.subunit, "--subunit");
+    check(o.subunit_v2, "--subunit-v2");
+    check(o.color, "--color/-c");
+    check(o.xml_output.is_some(), "--xml");
+    check(o.post_mortem, "--post-mortem/-D");
+    check(o.gc.is_some(), "--gc/-g");
+    check(o.gc_option.is_some(), "--gc-option/-G");
+    check(
+        o.gc_after_test && o.verbose >= 4,
+        "--gc-after-test with -vvvv (cycle report)",
+    );
+    check(o.coverage.is_some(), "--coverage");
+    check(o.profile.is_some(), "--profile");
+    check(o.shuffle, "--shuffle");
+    check(o.processes > 1, "-j");
+    check(
+        o.report_refcounts && o.verbose > 0,
+        "--report-refcounts/-r with -v",
+    );
+    missing
+}
+
+/// The child protocol: `--resume-layer LAYER N` then `--default X` pairs,
+/// right after the program name.
+fn take_resume_args(args: &mut Vec<String>) -> Option<(String, usize, Vec<String>)> {
+    if args.get(1).map(String::as_str) != Some("--resume-layer") || args.len() < 4 {
+        return None;
+    }
+    args.remove(1);
+    let layer = args.remove(1);
+    let number = args.remove(1).parse().unwrap_or(0);
+    let mut defaults = Vec::new();
+    while args.get(1).map(String::as_str) == Some("--default") && args.len() > 2 {
+        args.remove(1);
+        defaults.push(args.remove(1));
+    }
+    Some((layer, number, defaults))
+}
+
+fn run_config(
+    o: Options,
+    resume: Option<(String, usize)>,
+    defaults: Vec<String>,
+    script_parts: Vec<String>,
+    cwd: String,
+    warnings: Option<String>,
+) -> RunConfig {
+    let (resume_layer, resume_number) = match resume {
+        Some((layer, number)) => (Some(layer), Some(number)),
+        None => (None, None),
+    };
+    RunConfig {
+        test_path: o.test_path,
+        prefix: o.prefix,
+        path: o.path,
+        package: o.package.unwrap_or_default(),
+        auto_path: o.auto_path,
+        tests_pattern: o.tests_pattern,
+        test_file_pattern: o.test_file_pattern,
+        suite_name: o.suite_name,
+        ignore_dir: o.ignore_dir.into_iter().collect(),
+        usecompiled: o.usecompiled,
+        keepbytecode: o.keepbytecode,
+        module: o.module,
+        test: o.test,
+        layer: o.layer,
+        non_unit: o.non_unit,
+        at_level: o.at_level,
+        only_level: o.only_level,
+        all: o.all,
+        list_tests: o.list_tests,
+        require_unique: o.require_unique_ids,
+        // A child of -j reports dots only; zope squelches it to 0.
+        verbose: if resume_layer.is_some() && o.processes > 1 {
+            0
+        } else {
+            o.verbose.max(0) as u32
+        },
+        progress: o.progress,
+        buffer: o.buffer,
+        ndiff: o.ndiff,
+        udiff: o.udiff,
+        cdiff: o.cdiff,
+        report_only_first_failure: o.report_only_first_failure,
+        ignore_new_threads: o.ignore_new_threads,
+        stop_on_error: o.stop_on_error,
+        post_mortem: o.post_mortem,
+        repeat: o.repeat.max(1) as usize,
+        report_refcounts: o.report_refcounts,
+        gc_after_test: o.gc_after_test,
+        processes: o.processes.max(1) as usize,
+        resume_layer,
+        resume_number,
+        original_args: o.original_testrunner_args,
+        defaults,
+        script_parts,
+        cwd,
+        warnings,
+    }
+}
+
+fn run_internal_impl(
+    py: Python<'_>,
+    defaults: Option<Vec<String>>,
+    args: Option<Vec<String>>,
+    script_parts: Vec<String>,
+    cwd: String,
+    warnings: Option<String>,
+) -> Result<bool> {
+    let sys = py.import("sys")?;
+    let mut args = match args {
+        Some(args) => args,
+        None => sys.getattr("argv")?.extract()?,
+    };
+    let mut defaults = defaults.unwrap_or_default();
+    let resume = take_resume_args(&mut args).map(|(layer, number, child_defaults)| {
+        defaults = child_defaults;
+        (layer, number)
+    });
+    if resume.is_some() {
+        let fake = py
+            .import("leakrunner._support")?
+            .call_method0("FakeInputContinueGenerator")?;
+        sys.setattr("stdin", fake)?;
+    }
+    let argv0: Vec<String> = sys.getattr("argv")?.extract().unwrap_or_default();
+    let prog = argv0
+        .first()
+        .map(|a| {
+            Path::new(a)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    let columns: usize = py
+        .import("shutil")?
+        .call_method0("get_terminal_size")?
+        .getattr("columns")?
+        .extract()
+        .unwrap_or(80);
+    let env = PyEnvironment {
+        py,
+        isatty: OnceCell::new(),
+        colors: OnceCell::new(),
+        subunit: OnceCell::new(),
+    };
+    let defaults_arg = if defaults.is_empty() {
+        None
+    } else {
+        Some(defaults.as_slice())
+    };
+    let parsed =
+        match options::parse_args(&prog, columns, Path::new(&cwd), &env, defaults_arg, &args) {
+            Ok(parsed) => parsed,
+            Err(Exit::Help(text)) => {
+                write(py, "stdout", &text)?;
+                return Err(Error::Exit {
+                    status: 0,
+                    stderr: String::new(),
+                });
+            }
+            Err(Exit::Usage(text)) => {
+                return Err(Error::Exit {
+                    status: 2,
+                    stderr: text,
+                })
+            }
+        };
+    if parsed.options.showversion {
+        let report = crate::flavour::version_report(py)?;
+        write(
+            py,
+            "stdout",
+            &format!("leakrunner version {}\n{report}", env!("CARGO_PKG_VERSION")),
+        )?;
+        return Err(Error::Exit {
+            status: 0,
+            stderr: String::new(),
+        });
+    }
+    for message in &parsed.messages {
+        write(py, "stdout", message)?;
+    }
+    if parsed.options.fail {
+        return Ok(true);
+    }
+    let missing = unimplemented(&parsed.options);
+    if !missing.is_empty() {
+        return Err(Error::Exit {
+            status: 1,
+            stderr: format!(
+                "leakrunner: error: not implemented yet: {} (see the README's compatibility notes)\n",
+                missing.join(", ")
+            ),
+        });
+    }
+    for (path, _) in &parsed.options.test_path {
+        if !Path::new(path).is_dir() {
+            write(
+                py,
+                "stderr",
+                &format!("leakrunner: warning: test path {path} is not a directory\n"),
+            )?;
+        }
+    }
+    let config = run_config(
+        parsed.options,
+        resume,
+        defaults,
+        script_parts,
+        cwd,
+        warnings,
+    );
+    runner::run(py, config, Vec::new())
+}
+
+/// `leakrunner.run_internal`: runs the tests; returns True if any failed.
+#[pyfunction]
+#[pyo3(signature = (defaults=None, args=None, script_parts=None, cwd=None, warnings=None))]
+pub fn run_internal(
+    py: Python<'_>,
+    defaults: Option<Vec<String>>,
+    args: Option<Vec<String>>,
+    script_parts: Option<Vec<String>>,
+    cwd: Option<String>,
+    warnings: Option<String>,
+) -> PyResult<bool> {
+    let cwd = match cwd {
+        Some(cwd) => cwd,
+        None => py.import("os")?.call_method0("getcwd")?.extract()?,
+    };
+    let script_parts = match script_parts {
+        Some(parts) => parts,
+        None => vec!["-m".to_owned(), "leakrunner".to_owned()],
+    };
+    // zope: with no warnings argument and no -W, 'default' for the run.
+    let warnings = match warnings {
+        Some(w) => Some(w),
+        None => {
+            let warnoptions = py.import("sys")?.getattr("warnoptions")?;
+            let warnoptions = warnoptions.cast::<PyList>().map_err(PyErr::from)?;
+            if warnoptions.is_empty() {
+                Some("default".to_owned())
+            } else {
+                None
+            }
+        }
+    };
+    run_internal_impl(py, defaults, args, script_parts, cwd, warnings).map_err(|e| e.into_pyerr(py))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resume_arguments_are_taken_off_the_command_line() {
+        let mut args: Vec<String> = [
+            "prog",
+            "--resume-layer",
+            "pkg.L",
+            "0",
+            "--default",
+            "--path",
+            "--default",
+            "/x",
+            "-v",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let (layer, number, defaults) = take_resume_args(&mut args).unwrap();
+        assert_eq!((layer.as_str(), number), ("pkg.L", 0));
+        assert_eq!(defaults, vec!["--path", "/x"]);
+        assert_eq!(args, vec!["prog", "-v"]);
+        let mut plain: Vec<String> = vec!["prog".into(), "-v".into()];
+        assert!(take_resume_args(&mut plain).is_none());
+    }
+}

@@ -1,0 +1,499 @@
+//! The unittest result object of one layer iteration, in Rust.
+//!
+//! unittest's `TestCase.run(result)` calls `startTest`, one of the `add*`
+//! methods and `stopTest`; this class turns those calls into events, runs the
+//! layers' `testSetUp`/`testTearDown` around each test, keeps zope's
+//! bookkeeping (counts, `__dict__` restore, `--buffer`, new threads, garbage)
+//! and holds no reference to a test or an exception once the call returns:
+//! failures are kept as names and formatted text only.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Instant;
+
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple, PyType};
+
+use crate::events::{Event, FailureKind};
+use crate::pyio::PyOutput;
+use crate::report::Reporter;
+
+/// Reporters and the output they write to, shared by the runner and results.
+pub struct Sink {
+    pub reporters: Vec<Box<dyn Reporter>>,
+    pub out: PyOutput,
+}
+
+impl Sink {
+    pub fn emit(&mut self, py: Python<'_>, event: Event) -> PyResult<()> {
+        for reporter in &mut self.reporters {
+            reporter.handle(&event, &mut self.out);
+        }
+        self.out.finish(py)
+    }
+}
+
+/// What the result needs from the options.
+#[derive(Debug, Clone, Default)]
+pub struct TestFlags {
+    pub buffer: bool,
+    pub stop_on_error: bool,
+    pub post_mortem: bool,
+    pub gc_after_test: bool,
+    pub verbose: u32,
+    /// This process runs one layer for a parent (`--resume-layer`).
+    pub in_child: bool,
+    /// Reporters show test names as tests start.
+    pub want_names: bool,
+    /// `--ignore-new-thread` patterns (`re.match` on thread names).
+    pub ignore_new_threads: Vec<String>,
+}
+
+pub type SharedSink = Rc<RefCell<Sink>>;
+
+/// The per-test state between `startTest` and `stopTest`.
+struct Current {
+    state: Option<Py<PyDict>>,
+    start: Instant,
+    threads: Vec<u64>,
+}
+
+#[pyclass(unsendable, module = "leakrunner._leakrunner", name = "TestResult")]
+pub struct TestResult {
+    sink: SharedSink,
+    flags: Rc<TestFlags>,
+    support: Py<PyModule>,
+    /// Layers whose testSetUp runs before each test, bases first.
+    layers: Vec<Py<PyAny>>,
+    /// `countTestCases()` of all the layer's tests.
+    count: usize,
+    current: Option<Current>,
+    /// `--buffer`: the stand-ins for stdout and stderr. Made once per run:
+    /// making text streams allocates codec state CPython keeps, which
+    /// would show as drift between iterations.
+    buffers: Option<(Py<PyAny>, Py<PyAny>)>,
+    saved_streams: Option<(Py<PyAny>, Py<PyAny>)>,
+
+    #[pyo3(get, name = "testsRun")]
+    tests_run: usize,
+    #[pyo3(get, name = "shouldStop")]
+    should_stop: bool,
+    #[pyo3(get)]
+    failfast: bool,
+    #[pyo3(get)]
+    buffer: bool,
+    /// Names of failures (subtest failures included).
+    pub failure_names: Vec<String>,
+    pub error_names: Vec<String>,
+    pub unexpected_success_names: Vec<String>,
+    pub skipped_count: usize,
+    pub expected_failure_count: usize,
+}
+
+impl TestResult {
+    pub fn new(
+        sink: SharedSink,
+        flags: Rc<TestFlags>,
+        support: Py<PyModule>,
+        layers: Vec<Py<PyAny>>,
+        count: usize,
+        buffers: Option<(Py<PyAny>, Py<PyAny>)>,
+    ) -> TestResult {
+        let buffer = flags.buffer;
+        TestResult {
+            sink,
+            flags,
+            support,
+            layers,
+            count,
+            current: None,
+            buffers,
+            saved_streams: None,
+            tests_run: 0,
+            should_stop: false,
+            failfast: false,
+            buffer,
+            failure_names: Vec::new(),
+            error_names: Vec::new(),
+            unexpected_success_names: Vec::new(),
+            skipped_count: 0,
+            expected_failure_count: 0,
+        }
+    }
+
+    pub fn tests_run(&self) -> usize {
+        self.tests_run
+    }
+
+    pub fn should_stop(&self) -> bool {
+        self.should_stop
+    }
+
+    fn emit(&self, py: Python<'_>, event: Event) -> PyResult<()> {
+        self.sink.borrow_mut().emit(py, event)
+    }
+
+    fn elapsed(&self) -> f64 {
+        self.current
+            .as_ref()
+            .map_or(0.0, |c| c.start.elapsed().as_secs_f64())
+    }
+
+    fn test_name(test: &Bound<'_, PyAny>) -> PyResult<String> {
+        Ok(test.str()?.to_string())
+    }
+
+    fn count_of(test: &Bound<'_, PyAny>) -> PyResult<usize> {
+        test.call_method0(intern!(test.py(), "countTestCases"))?
+            .extract()
+    }
+
+    fn thread_idents(py: Python<'_>) -> PyResult<Vec<u64>> {
+        let frames = py
+            .import(intern!(py, "sys"))?
+            .call_method0(intern!(py, "_current_frames"))?;
+        let frames = frames.cast::<PyDict>().map_err(PyErr::from)?;
+        frames.keys().iter().map(|k| k.extract::<u64>()).collect()
+    }
+
+    /// Calls `name` on each layer that has it, in `order`.
+    fn call_layers(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, pyo3::types::PyString>,
+        reverse: bool,
+    ) -> PyResult<()> {
+        let mut call = |layer: &Py<PyAny>| -> PyResult<()> {
+            if let Some(method) = layer.bind(py).getattr_opt(name)? {
+                method.call0()?;
+            }
+            Ok(())
+        };
+        if reverse {
+            self.layers.iter().rev().try_for_each(&mut call)
+        } else {
+            self.layers.iter().try_for_each(&mut call)
+        }
+    }
+
+    fn set_up_std_streams(&mut self, py: Python<'_>) -> PyResult<()> {
+        let Some((out, err)) = &self.buffers else {
+            return Ok(());
+        };
+        let sys = py.import(intern!(py, "sys"))?;
+        self.saved_streams = Some((
+            sys.getattr(intern!(py, "stdout"))?.unbind(),
+            sys.getattr(intern!(py, "stderr"))?.unbind(),
+        ));
+        sys.setattr(intern!(py, "stdout"), out.bind(py))?;
+        sys.setattr(intern!(py, "stderr"), err.bind(py))?;
+        Ok(())
+    }
+
+    /// Puts the real streams back; returns what the test wrote (`--buffer`).
+    fn restore_std_streams(
+        &mut self,
+        py: Python<'_>,
+    ) -> PyResult<(Option<String>, Option<String>)> {
+        let Some((stdout, stderr)) = self.saved_streams.take() else {
+            return Ok((None, None));
+        };
+        let sys = py.import(intern!(py, "sys"))?;
+        let support = self.support.bind(py);
+        let out: String = support
+            .call_method1(
+                intern!(py, "take_buffer"),
+                (sys.getattr(intern!(py, "stdout"))?,),
+            )?
+            .extract()?;
+        let err: String = support
+            .call_method1(
+                intern!(py, "take_buffer"),
+                (sys.getattr(intern!(py, "stderr"))?,),
+            )?
+            .extract()?;
+        sys.setattr(intern!(py, "stdout"), stdout.bind(py))?;
+        sys.setattr(intern!(py, "stderr"), stderr.bind(py))?;
+        Ok((Some(out), Some(err)))
+    }
+
+    fn report_failure(
+        &mut self,
+        py: Python<'_>,
+        kind: FailureKind,
+        test: &Bound<'_, PyAny>,
+        traceback: String,
+    ) -> PyResult<()> {
+        let (stdout, stderr) = self.restore_std_streams(py)?;
+        let name = Self::test_name(test)?;
+        let seconds = self.elapsed();
+        match kind {
+            FailureKind::Failure => self.failure_names.push(name.clone()),
+            FailureKind::Error => self.error_names.push(name.clone()),
+        }
+        self.emit(
+            py,
+            Event::TestFailed {
+                kind,
+                name,
+                seconds,
+                traceback,
+                stdout,
+                stderr,
+            },
+        )
+    }
+
+    fn format_exc_info(&self, py: Python<'_>, exc_info: &Bound<'_, PyAny>) -> PyResult<String> {
+        let args = exc_info.cast::<PyTuple>().map_err(PyErr::from)?;
+        self.support
+            .bind(py)
+            .getattr(intern!(py, "format_test_exception"))?
+            .call1(args)?
+            .extract()
+    }
+
+    fn after_problem(&mut self) {
+        if self.flags.stop_on_error && !self.flags.post_mortem {
+            self.should_stop = true;
+        }
+    }
+}
+
+#[pymethods]
+impl TestResult {
+    #[pyo3(name = "startTest")]
+    fn start_test(&mut self, py: Python<'_>, test: &Bound<'_, PyAny>) -> PyResult<()> {
+        let state = test
+            .getattr(intern!(py, "__dict__"))?
+            .call_method0(intern!(py, "copy"))?;
+        let state = state.cast_into::<PyDict>().map_err(PyErr::from)?.unbind();
+        self.call_layers(py, intern!(py, "testSetUp"), false)?;
+        self.tests_run += Self::count_of(test)?;
+        self.begin(py, test, Some(state))?;
+        self.set_up_std_streams(py)
+    }
+
+    #[pyo3(name = "addSuccess")]
+    fn add_success(&mut self, py: Python<'_>, _test: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.restore_std_streams(py)?;
+        let seconds = self.elapsed();
+        self.emit(py, Event::TestSucceeded { seconds })
+    }
+
+    #[pyo3(name = "addSkip")]
+    fn add_skip(
+        &mut self,
+        py: Python<'_>,
+        test: &Bound<'_, PyAny>,
+        reason: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        if self.current.is_none() {
+            // Some Pythons (3.12.1) skip without calling startTest.
+            self.tests_run += Self::count_of(test)?;
+            let state = test
+                .getattr(intern!(py, "__dict__"))?
+                .call_method0(intern!(py, "copy"))?;
+            let state = state.cast_into::<PyDict>().map_err(PyErr::from)?.unbind();
+            self.begin(py, test, Some(state))?;
+        } else {
+            self.restore_std_streams(py)?;
+        }
+        self.skipped_count += 1;
+        let reason = reason.str()?.to_string();
+        self.emit(py, Event::TestSkipped { reason })
+    }
+
+    #[pyo3(name = "addError")]
+    fn add_error(
+        &mut self,
+        py: Python<'_>,
+        test: &Bound<'_, PyAny>,
+        err: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let traceback = self.format_exc_info(py, err)?;
+        self.report_failure(py, FailureKind::Error, test, traceback)?;
+        self.after_problem();
+        Ok(())
+    }
+
+    #[pyo3(name = "addFailure")]
+    fn add_failure(
+        &mut self,
+        py: Python<'_>,
+        test: &Bound<'_, PyAny>,
+        err: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let traceback = self.format_exc_info(py, err)?;
+        self.report_failure(py, FailureKind::Failure, test, traceback)?;
+        self.after_problem();
+        Ok(())
+    }
+
+    #[pyo3(name = "addSubTest")]
+    fn add_sub_test(
+        &mut self,
+        py: Python<'_>,
+        test: &Bound<'_, PyAny>,
+        subtest: &Bound<'_, PyAny>,
+        err: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        if err.is_none() {
+            return Ok(());
+        }
+        let exc_type = err.get_item(0)?;
+        let failure_exception = test.getattr(intern!(py, "failureException"))?;
+        let kind = match (
+            exc_type.cast::<PyType>(),
+            failure_exception.cast::<PyType>(),
+        ) {
+            (Ok(t), Ok(f)) if t.is_subclass(f)? => FailureKind::Failure,
+            _ => FailureKind::Error,
+        };
+        let traceback = self.format_exc_info(py, err)?;
+        self.report_failure(py, kind, subtest, traceback)?;
+        self.after_problem();
+        Ok(())
+    }
+
+    #[pyo3(name = "addExpectedFailure")]
+    fn add_expected_failure(
+        &mut self,
+        py: Python<'_>,
+        _test: &Bound<'_, PyAny>,
+        _err: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        self.restore_std_streams(py)?;
+        self.expected_failure_count += 1;
+        let seconds = self.elapsed();
+        self.emit(py, Event::TestSucceeded { seconds })
+    }
+
+    #[pyo3(name = "addUnexpectedSuccess")]
+    fn add_unexpected_success(&mut self, py: Python<'_>, test: &Bound<'_, PyAny>) -> PyResult<()> {
+        let (stdout, stderr) = self.restore_std_streams(py)?;
+        let traceback: String = self
+            .support
+            .bind(py)
+            .call_method0(intern!(py, "unexpected_success_report"))?
+            .extract()?;
+        let name = Self::test_name(test)?;
+        self.unexpected_success_names.push(name.clone());
+        let seconds = self.elapsed();
+        self.emit(
+            py,
+            Event::TestFailed {
+                kind: FailureKind::Error,
+                name,
+                seconds,
+                traceback,
+                stdout,
+                stderr,
+            },
+        )?;
+        self.after_problem();
+        Ok(())
+    }
+
+    #[pyo3(name = "addDuration")]
+    fn add_duration(&self, _test: &Bound<'_, PyAny>, _elapsed: &Bound<'_, PyAny>) {}
+
+    #[pyo3(name = "stopTest")]
+    fn stop_test(&mut self, py: Python<'_>, test: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.call_layers(py, intern!(py, "testTearDown"), true)?;
+        let current = self.current.take();
+        if let Some(state) = current.as_ref().and_then(|c| c.state.as_ref()) {
+            let dict = test.getattr(intern!(py, "__dict__"))?;
+            dict.call_method0(intern!(py, "clear"))?;
+            dict.call_method1(intern!(py, "update"), (state.bind(py),))?;
+        }
+        let gc = py.import(intern!(py, "gc"))?;
+        let gc_count = if self.flags.gc_after_test {
+            gc.call_method0(intern!(py, "collect"))?.extract()?
+        } else {
+            0
+        };
+        self.emit(py, Event::TestStopped { gc_count })?;
+        let garbage = gc.getattr(intern!(py, "garbage"))?;
+        if garbage.len()? > 0 {
+            let test_name = Self::test_name(test)?;
+            let garbage = garbage.repr()?.to_string();
+            self.emit(
+                py,
+                Event::TestGarbage {
+                    test: test_name,
+                    garbage,
+                },
+            )?;
+        }
+        if let Some(current) = current {
+            let now = Self::thread_idents(py)?;
+            if now.iter().any(|t| !current.threads.contains(t)) {
+                let patterns = PyList::new(py, &self.flags.ignore_new_threads)?;
+                let before = PyList::new(py, &current.threads)?;
+                let threads = self
+                    .support
+                    .bind(py)
+                    .call_method1(intern!(py, "new_threads"), (before, patterns))?;
+                if !threads.is_none() {
+                    let test_name = Self::test_name(test)?;
+                    let threads = threads.extract()?;
+                    self.emit(
+                        py,
+                        Event::TestThreads {
+                            test: test_name,
+                            threads,
+                        },
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn stop(&mut self) {
+        self.should_stop = true;
+    }
+
+    #[pyo3(name = "wasSuccessful")]
+    fn was_successful(&self) -> bool {
+        self.failure_names.is_empty()
+            && self.error_names.is_empty()
+            && self.unexpected_success_names.is_empty()
+    }
+}
+
+impl TestResult {
+    /// Everything `startTest` reports once the test counts: the event, the
+    /// thread snapshot and the clock.
+    fn begin(
+        &mut self,
+        py: Python<'_>,
+        test: &Bound<'_, PyAny>,
+        state: Option<Py<PyDict>>,
+    ) -> PyResult<()> {
+        let name = if self.flags.want_names {
+            Self::test_name(test)?
+        } else {
+            String::new()
+        };
+        let count = Self::count_of(test)?;
+        self.emit(
+            py,
+            Event::TestStarted {
+                name,
+                tests_run: self.tests_run,
+                total: self.count,
+                count,
+            },
+        )?;
+        let threads = Self::thread_idents(py)?;
+        self.current = Some(Current {
+            state,
+            start: Instant::now(),
+            threads,
+        });
+        Ok(())
+    }
+}
