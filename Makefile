@@ -53,7 +53,7 @@ lint: venv-release
 test-python: venvs
 	@set -e; for f in $(FLAVOURS); do \
 	    echo "== pytest on $$f: $$(.venvs/$$f/bin/python -c 'import sys; print(sys.executable, sys.version.split()[0])')"; \
-	    .venvs/$$f/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) tests; \
+	    LEAKRUNNER_FLAVOUR=$$f .venvs/$$f/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) tests; \
 	done
 
 test: test-rust lint test-python

@@ -38,7 +38,7 @@ wheels="$root/target/wheels/$flavour"
 rm -rf "$wheels"
 log "building leakrunner"
 CARGO_TARGET_DIR="$root/target/$flavour" \
-    "$venv/bin/maturin" build --quiet --release --interpreter "$venv/bin/python" --out "$wheels" \
+    "$venv/bin/maturin" build --quiet --profile "${LEAKRUNNER_PROFILE:-release}" --interpreter "$venv/bin/python" --out "$wheels" \
     --manifest-path "$root/Cargo.toml" >&2
 "$venv/bin/python" -m pip install -q --force-reinstall --no-deps "$wheels"/leakrunner-*.whl
 "$venv/bin/python" -c 'import leakrunner, sys; i = leakrunner.build_info(); print("[venv %s] ok: leakrunner %s for %s" % (sys.argv[1], i["leakrunner"], i["running"]["flavour"]))' "$flavour" >&2
