@@ -89,13 +89,13 @@ fn list_dir(path: &Path) -> Option<Listing> {
     })
 }
 
+/// Sees a directory of the walk: its path, its subdirectories (to prune in
+/// place) and its other entries.
+type Visit<'v> = dyn FnMut(&Path, &mut Vec<String>, &[String]) + 'v;
+
 /// Walks `root` like zope's `walk_with_symlinks`: `visit` sees each directory
 /// and prunes its `dirs` in place; pruned names are not descended into.
-fn walk(
-    root: &Path,
-    ignore_dir: &HashSet<String>,
-    visit: &mut dyn FnMut(&Path, &mut Vec<String>, &[String]),
-) {
+fn walk(root: &Path, ignore_dir: &HashSet<String>, visit: &mut Visit<'_>) {
     let Some(mut listing) = list_dir(root) else {
         return;
     };

@@ -57,6 +57,9 @@ pub struct LeakRow {
 /// The detailed refcount report of an iteration (`-r -v`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DetailedRefcounts {
+    /// The census saw only what the garbage collector reaches (no
+    /// `sys.getobjects` in this interpreter).
+    pub reachable_only: bool,
     /// Sum of the per-type reference counts the census saw.
     pub census_refs: i64,
     pub total: i64,
@@ -180,6 +183,10 @@ pub enum Event {
     },
     /// `-r -v`: the same, with the census table.
     DetailedRefcounts(DetailedRefcounts),
+    /// `-r` on a debug build: extension modules built for a release
+    /// interpreter, whose reference changes `sys.gettotalrefcount()` misses
+    /// (name, file).
+    SkewingExtensions(Vec<(String, String)>),
 
     /// Report phase: names of tests that errored (`-v`).
     TestsWithErrors(Vec<String>),

@@ -4,6 +4,7 @@
 //! for (`flavour`), then exposes the runner entry point and `build_info`.
 
 pub mod boundary;
+pub mod census;
 pub mod discovery;
 pub mod error;
 pub mod events;
@@ -24,6 +25,7 @@ fn _leakrunner(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(flavour::build_info, m)?)?;
     m.add_function(wrap_pyfunction!(boundary::run_internal, m)?)?;
     m.add_class::<runner::result::TestResult>()?;
+    m.add_function(wrap_pyfunction!(census::heap::_census_selftest, m)?)?;
     m.add_function(wrap_pyfunction!(options::py::_parse_options, m)?)?;
     Ok(())
 }

@@ -23,4 +23,4 @@ banner "leak hunting (trace-refs CPython 3.13): two clean layers, four iteration
 run tracerefs --path testrunner-ex --tests-pattern '^leaklayers$' -N4 -r
 
 banner "leak hunting (trace-refs CPython 3.13): a test that leaks, five iterations"
-run tracerefs --path testrunner-ex --tests-pattern '^leak$' -N5 -r
+run tracerefs --path testrunner-ex --tests-pattern '^leak$' -N5 -r -v

@@ -17,10 +17,22 @@ pub struct ConsoleConfig {
     pub max_width: usize,
 }
 
+/// The pieces of a `TestFailed` event.
+struct Failed<'a> {
+    kind: FailureKind,
+    name: &'a str,
+    seconds: f64,
+    traceback: &'a str,
+    stdout: Option<&'a str>,
+    stderr: Option<&'a str>,
+}
+
 pub struct Console {
     config: ConsoleConfig,
     test_width: usize,
     last_width: usize,
+    /// The note that a census covers the reachable heap only is said once.
+    said_reachable_only: bool,
 }
 
 impl Console {
@@ -29,6 +41,7 @@ impl Console {
             config,
             test_width: 0,
             last_width: 0,
+            said_reachable_only: false,
         }
     }
 
@@ -140,6 +153,17 @@ fn print_std_streams(out: &mut dyn Output, stdout: Option<&str>, stderr: Option<
     }
 }
 
+/// Said once, under the first `-r -v` report of an interpreter without
+/// `sys.getobjects` (a debug build without trace-refs).
+pub const REACHABLE_ONLY_NOTE: &str =
+    "    (No sys.getobjects in this Python: the detail counts the objects the \
+garbage collector tracks\n     and the objects they reach, not objects only C code refers to.)\n";
+
+/// Said once per module, on stderr, when `-r` runs on a debug build.
+pub const SKEWING_EXTENSIONS_WARNING: &str = "leakrunner: warning: these extension modules \
+were built for a release interpreter;\nthe references they take and drop never reach \
+sys.gettotalrefcount(), so change= leaves them out:\n";
+
 /// The `-r -v` table, as zope's `TrackRefs.output` lays it out.
 pub fn leak_table(detail: &DetailedRefcounts) -> String {
     let mut s = format!(
@@ -219,16 +243,15 @@ impl Console {
         out.flush();
     }
 
-    fn test_failed(
-        &mut self,
-        out: &mut dyn Output,
-        kind: FailureKind,
-        name: &str,
-        seconds: f64,
-        traceback: &str,
-        stdout: Option<&str>,
-        stderr: Option<&str>,
-    ) {
+    fn test_failed(&mut self, out: &mut dyn Output, failed: Failed<'_>) {
+        let Failed {
+            kind,
+            name,
+            seconds,
+            traceback,
+            stdout,
+            stderr,
+        } = failed;
         if self.config.verbose > 2 {
             print(out, &format!(" ({})", format_seconds_short(seconds)));
         }
@@ -369,12 +392,14 @@ impl Reporter for Console {
                 stderr,
             } => self.test_failed(
                 out,
-                *kind,
-                name,
-                *seconds,
-                traceback,
-                stdout.as_deref(),
-                stderr.as_deref(),
+                Failed {
+                    kind: *kind,
+                    name,
+                    seconds: *seconds,
+                    traceback,
+                    stdout: stdout.as_deref(),
+                    stderr: stderr.as_deref(),
+                },
             ),
             Event::TestStopped { gc_count } => self.stop_test(out, *gc_count),
             Event::TestGarbage { test, garbage } => {
@@ -412,7 +437,28 @@ impl Reporter for Console {
                 out,
                 &format!("  sys refcount={:<8} change={:<6}", total, total - previous),
             ),
-            Event::DetailedRefcounts(detail) => out.write(Stream::Stdout, &leak_table(detail)),
+            Event::DetailedRefcounts(detail) => {
+                let table = leak_table(detail);
+                if detail.reachable_only && !self.said_reachable_only {
+                    self.said_reachable_only = true;
+                    let (first, rest) = table.split_once('\n').unwrap_or((&table, ""));
+                    out.write(Stream::Stdout, first);
+                    out.write(Stream::Stdout, "\n");
+                    out.write(Stream::Stdout, REACHABLE_ONLY_NOTE);
+                    out.write(Stream::Stdout, rest);
+                } else {
+                    out.write(Stream::Stdout, &table);
+                }
+            }
+            Event::SkewingExtensions(modules) => {
+                if modules.is_empty() {
+                    return;
+                }
+                out.write(Stream::Stderr, SKEWING_EXTENSIONS_WARNING);
+                for (name, file) in modules {
+                    out.write(Stream::Stderr, &format!("  {name} ({file})\n"));
+                }
+            }
             Event::TestsWithErrors(names) => {
                 Console::name_list(out, "Tests with errors:", names, "   ")
             }
@@ -645,6 +691,7 @@ mod tests {
         );
         assert_eq!(out.stdout, "  sys refcount=100401   change=0     \n");
         let detail = DetailedRefcounts {
+            reachable_only: false,
             census_refs: 5,
             total: 10,
             previous: 7,

@@ -98,8 +98,10 @@ pub fn resume_layers(
         .getattr(intern!(py, "executable"))?
         .extract()?;
     let mut total = ChildOutcome::default();
-    let mut resume_number = usize::from(config.processes > 1);
-    for (name, _) in layers {
+    // Children are numbered from 0; the first NTD child (number 0) does not
+    // announce its layer again.
+    let first_number = usize::from(config.processes > 1);
+    for (resume_number, (name, _)) in (first_number..).zip(layers) {
         *layers_run += 1;
         let mut args: Vec<String> = config.script_parts.clone();
         args.extend([
@@ -111,7 +113,6 @@ pub fn resume_layers(
             args.extend(["--default".to_owned(), d.clone()]);
         }
         args.extend(config.original_args.iter().skip(1).cloned());
-        resume_number += 1;
 
         let stdout_text = py
             .import(intern!(py, "sys"))?

@@ -19,9 +19,10 @@ use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyNotImplementedError
 use pyo3::intern;
 use pyo3::prelude::*;
 
+use crate::census;
 use crate::discovery::{self, Rules};
 use crate::error::{Error, Result};
-use crate::events::{Counts, Event, ImportFailure, LayerPhase};
+use crate::events::{Counts, DetailedRefcounts, Event, ImportFailure, LayerPhase};
 use crate::layers::LayerId;
 use crate::pyio::PyOutput;
 use crate::report::console::{Console, ConsoleConfig};
@@ -163,6 +164,23 @@ struct Runner<'py> {
     interrupted: bool,
     /// `--buffer`'s stand-in streams, shared by every iteration's result.
     buffers: Option<(Py<PyAny>, Py<PyAny>)>,
+    /// Release-built extension modules already warned about (`-r`).
+    reported_extensions: HashSet<String>,
+}
+
+/// The extension suffix of a release build of this debug interpreter:
+/// `.cpython-311d-x86_64-linux-gnu.so` gives `.cpython-311-x86_64-linux-gnu.so`.
+/// None for a release build (nothing to warn about).
+pub fn release_ext_suffix(debug_suffix: &str) -> Option<String> {
+    let start = debug_suffix.find(".cpython-")? + ".cpython-".len();
+    let tag_end = start + debug_suffix[start..].find('-')?;
+    let tag = &debug_suffix[start..tag_end];
+    let release_tag = tag.strip_suffix('d')?;
+    Some(format!(
+        "{}{release_tag}{}",
+        &debug_suffix[..start],
+        &debug_suffix[tag_end..]
+    ))
 }
 
 /// Runs the tests; returns whether the run failed (zope's `runner.failed`).
@@ -220,6 +238,7 @@ pub fn run(
         failed: true,
         interrupted: false,
         buffers: None,
+        reported_extensions: HashSet::new(),
     };
     let warnings = runner
         .support
@@ -701,6 +720,40 @@ impl<'py> Runner<'py> {
         Ok(Ok(()))
     }
 
+    /// `-r` on a debug build: warns once about each loaded extension module
+    /// built for a release interpreter (its reference changes bypass the
+    /// debug build's total, so `change=` would not count them).
+    fn warn_skewing_extensions(&mut self) -> Result<()> {
+        let py = self.py;
+        let release_suffix = release_ext_suffix(env!("LEAKRUNNER_BUILT_EXT_SUFFIX"));
+        let Some(release_suffix) = release_suffix else {
+            return Ok(());
+        };
+        let modules = py
+            .import(intern!(py, "sys"))?
+            .getattr(intern!(py, "modules"))?;
+        let modules = modules
+            .cast::<pyo3::types::PyDict>()
+            .map_err(PyErr::from)?
+            .copy()?;
+        let mut found = Vec::new();
+        for (name, module) in modules.iter() {
+            let Ok(Some(file)) = module.getattr_opt(intern!(py, "__file__")) else {
+                continue;
+            };
+            let Ok(file) = file.extract::<String>() else {
+                continue;
+            };
+            let name: String = name.extract()?;
+            if file.ends_with(&release_suffix) && self.reported_extensions.insert(name.clone()) {
+                found.push((name, file));
+            }
+        }
+        found.sort();
+        self.emit(Event::SkewingExtensions(found))?;
+        Ok(())
+    }
+
     /// The iterations of one layer's tests (zope's `run_tests` function).
     fn run_layer_tests(&mut self, layer: &PlannedLayer) -> Result<usize> {
         let py = self.py;
@@ -709,7 +762,13 @@ impl<'py> Runner<'py> {
         gc.call_method0(intern!(py, "collect"))?;
         let mut lgarbage = gc.getattr(intern!(py, "garbage"))?.len()?;
         let mut rc: i64 = 0;
+        // `-r -v`: the census of the previous iteration (plain data).
+        let mut census = None;
         if self.config.report_refcounts {
+            self.warn_skewing_extensions()?;
+            if self.config.verbose > 0 {
+                census = Some(census::heap::take(py)?);
+            }
             rc = sys
                 .call_method0(intern!(py, "gettotalrefcount"))?
                 .extract()?;
@@ -822,7 +881,19 @@ impl<'py> Runner<'py> {
                 rc = sys
                     .call_method0(intern!(py, "gettotalrefcount"))?
                     .extract()?;
-                if iteration > 0 {
+                if let Some(before) = census.take() {
+                    let now = census::heap::take(py)?;
+                    if iteration > 0 {
+                        self.emit(Event::DetailedRefcounts(DetailedRefcounts {
+                            reachable_only: now.scope == census::Scope::ReachableHeap,
+                            census_refs: now.total_refs(),
+                            total: rc,
+                            previous,
+                            rows: now.changes_since(&before),
+                        }))?;
+                    }
+                    census = Some(now);
+                } else if iteration > 0 {
                     self.emit(Event::Refcounts {
                         total: rc,
                         previous,
@@ -838,5 +909,23 @@ fn test_name(py: Python<'_>, entry: &TestEntry) -> PyResult<String> {
     match &entry.name {
         Some(name) => Ok(name.clone()),
         None => Ok(entry.test.bind(py).str()?.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::release_ext_suffix;
+
+    #[test]
+    fn release_suffix_of_a_debug_build() {
+        assert_eq!(
+            release_ext_suffix(".cpython-311d-x86_64-linux-gnu.so").as_deref(),
+            Some(".cpython-311-x86_64-linux-gnu.so")
+        );
+        assert_eq!(
+            release_ext_suffix(".cpython-313d-x86_64-linux-gnu.so").as_deref(),
+            Some(".cpython-313-x86_64-linux-gnu.so")
+        );
+        assert_eq!(release_ext_suffix(".cpython-311-x86_64-linux-gnu.so"), None);
     }
 }

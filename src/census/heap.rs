@@ -1,0 +1,228 @@
+//! Taking a census of the interpreter's heap.
+//!
+//! On a trace-refs build `sys.getobjects(0)` lists every live object; one call
+//! and a pass in Rust over the list count them by type. Other debug builds
+//! have no such list: the census starts from the objects the garbage
+//! collector tracks (`gc.get_objects()`) and follows `tp_traverse` from every
+//! container to the objects they reach, each counted once by address.
+//!
+//! Only the list the census asks for holds references while it runs, and
+//! they are subtracted; immortal objects (3.12+) count as instances but add
+//! no references, since `sys.gettotalrefcount()` leaves them out too. No
+//! Python object is created per counted object.
+
+use std::ffi::{c_int, c_void, CStr};
+
+use pyo3::ffi;
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+use super::{title, AddressMap, Census, Scope, TypeCount};
+
+/// Counts every object of the heap the interpreter lets us see.
+pub fn take(py: Python<'_>) -> PyResult<Census> {
+    let sys = py.import(intern!(py, "sys"))?;
+    let getobjects = sys.getattr_opt(intern!(py, "getobjects"))?;
+    let (list, scope) = match getobjects {
+        Some(getobjects) => (getobjects.call1((0,))?, Scope::AllObjects),
+        None => (
+            py.import(intern!(py, "gc"))?
+                .call_method0(intern!(py, "get_objects"))?,
+            Scope::ReachableHeap,
+        ),
+    };
+    drop(sys);
+    let list = list.cast_into::<PyList>().map_err(PyErr::from)?;
+    let module_key = intern!(py, "__module__").as_ptr();
+    let mut counter = Counter::new(module_key, scope);
+    // SAFETY: the GIL is held (`py`), `list` is a list we own for the whole
+    // pass, and nothing in the pass runs Python code that could mutate it.
+    unsafe {
+        match scope {
+            Scope::AllObjects => counter.count_list(list.as_ptr()),
+            Scope::ReachableHeap => counter.count_reachable(list.as_ptr()),
+        }
+    }
+    Ok(counter.census)
+}
+
+struct Counter {
+    census: Census,
+    module_key: *mut ffi::PyObject,
+    /// The last type seen and its map key: consecutive objects often share it.
+    last_type: *mut ffi::PyTypeObject,
+}
+
+/// The references of an object that `sys.gettotalrefcount()` counts, given
+/// its reference count and how many of them the census holds.
+fn counted_refs(refcnt: ffi::Py_ssize_t, held: ffi::Py_ssize_t) -> i64 {
+    if cfg!(Py_3_12) {
+        // Immortal objects (3.12+, 64-bit GIL builds) have a refcount whose
+        // low 32 bits, read as signed, are negative; the total leaves them out.
+        if (refcnt as i32) < 0 {
+            return 0;
+        }
+    } else if refcnt >= STATIC_REFCNT_3_11 {
+        // 3.11's statically allocated objects (deep-frozen code, strings,
+        // the empty tuple) start at this count, which the total never saw;
+        // their later increments and decrements it does count.
+        return (refcnt - STATIC_REFCNT_3_11 - held) as i64;
+    }
+    (refcnt - held) as i64
+}
+
+/// `_PyObject_IMMORTAL_INIT`'s initial refcount in CPython 3.11.
+const STATIC_REFCNT_3_11: ffi::Py_ssize_t = 999_999_999;
+
+impl Counter {
+    fn new(module_key: *mut ffi::PyObject, scope: Scope) -> Counter {
+        Counter {
+            census: Census::new(scope),
+            module_key,
+            last_type: std::ptr::null_mut(),
+        }
+    }
+
+    /// Adds one object; `held` is how many of its references the census owns.
+    unsafe fn add(&mut self, object: *mut ffi::PyObject, held: ffi::Py_ssize_t) {
+        let tp = ffi::Py_TYPE(object);
+        if tp == std::ptr::addr_of_mut!(ffi::PyUnicode_Type) && is_dummy_key(object) {
+            return;
+        }
+        let refs = counted_refs(ffi::Py_REFCNT(object), held);
+        let key = tp as usize;
+        if tp != self.last_type && !self.census.types.contains_key(&key) {
+            let title = type_title(tp, self.module_key);
+            self.census.types.insert(
+                key,
+                TypeCount {
+                    title,
+                    instances: 0,
+                    refs: 0,
+                },
+            );
+        }
+        self.last_type = tp;
+        let entry = self.census.types.get_mut(&key).expect("inserted above");
+        entry.instances += 1;
+        entry.refs += refs;
+    }
+
+    unsafe fn count_list(&mut self, list: *mut ffi::PyObject) {
+        let n = ffi::PyList_GET_SIZE(list);
+        for i in 0..n {
+            let object = ffi::PyList_GET_ITEM(list, i);
+            if object != list {
+                self.add(object, 1);
+            }
+        }
+    }
+
+    unsafe fn count_reachable(&mut self, list: *mut ffi::PyObject) {
+        let mut seen: AddressMap<()> = AddressMap::default();
+        seen.insert(list as usize, ());
+        let n = ffi::PyList_GET_SIZE(list);
+        let mut pending: Vec<*mut ffi::PyObject> = Vec::with_capacity(n as usize);
+        for i in 0..n {
+            let object = ffi::PyList_GET_ITEM(list, i);
+            if seen.insert(object as usize, ()).is_none() {
+                self.add(object, 1);
+                pending.push(object);
+            }
+        }
+        let mut found: Vec<*mut ffi::PyObject> = Vec::new();
+        while let Some(object) = pending.pop() {
+            // Only containers the collector handles may be traversed (a
+            // static type's tp_traverse asserts it is a heap type).
+            if ffi::PyObject_IS_GC(object) == 0 {
+                continue;
+            }
+            let Some(traverse) = (*ffi::Py_TYPE(object)).tp_traverse else {
+                continue;
+            };
+            found.clear();
+            traverse(
+                object,
+                visit,
+                std::ptr::addr_of_mut!(found).cast::<c_void>(),
+            );
+            for &referent in &found {
+                if seen.insert(referent as usize, ()).is_none() {
+                    self.add(referent, 0);
+                    pending.push(referent);
+                }
+            }
+        }
+    }
+}
+
+unsafe extern "C" fn visit(object: *mut ffi::PyObject, arg: *mut c_void) -> c_int {
+    if !object.is_null() {
+        (*arg.cast::<Vec<*mut ffi::PyObject>>()).push(object);
+    }
+    0
+}
+
+/// zope skips the string `'<dummy key>'` (the old dict dummy entry).
+unsafe fn is_dummy_key(object: *mut ffi::PyObject) -> bool {
+    if ffi::PyUnicode_GetLength(object) != 11 {
+        return false;
+    }
+    unicode(object).as_deref() == Some("<dummy key>")
+}
+
+unsafe fn unicode(object: *mut ffi::PyObject) -> Option<String> {
+    let mut size: ffi::Py_ssize_t = 0;
+    let data = ffi::PyUnicode_AsUTF8AndSize(object, &mut size);
+    if data.is_null() {
+        ffi::PyErr_Clear();
+        return None;
+    }
+    let bytes = std::slice::from_raw_parts(data.cast::<u8>(), size as usize);
+    Some(String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// The type's title from its C structure: static types carry
+/// `module.Name` in `tp_name`; heap types have `__name__` and `__module__`.
+unsafe fn type_title(tp: *mut ffi::PyTypeObject, module_key: *mut ffi::PyObject) -> String {
+    if (*tp).tp_flags & ffi::Py_TPFLAGS_HEAPTYPE != 0 {
+        let heap = tp.cast::<ffi::PyHeapTypeObject>();
+        let name = unicode((*heap).ht_name).unwrap_or_else(|| "?".to_owned());
+        let dict = (*tp).tp_dict;
+        let module = if dict.is_null() {
+            None
+        } else {
+            let value = ffi::PyDict_GetItemWithError(dict, module_key);
+            if value.is_null() {
+                ffi::PyErr_Clear();
+                None
+            } else if ffi::PyUnicode_Check(value) != 0 {
+                unicode(value)
+            } else {
+                None
+            }
+        };
+        return title(module.as_deref(), &name);
+    }
+    let full = CStr::from_ptr((*tp).tp_name).to_string_lossy();
+    match full.rsplit_once('.') {
+        Some((module, name)) => title(Some(module), name),
+        None => title(None, &full),
+    }
+}
+
+/// Two censuses in a row with nothing between them: the rows that changed
+/// (none, unless the census itself perturbs the heap). For tests.
+#[pyfunction]
+pub fn _census_selftest(py: Python<'_>) -> PyResult<(bool, Vec<(String, i64, i64)>)> {
+    let first = take(py)?;
+    let second = take(py)?;
+    let rows = second.changes_since(&first);
+    Ok((
+        second.scope == Scope::AllObjects,
+        rows.into_iter()
+            .map(|r| (r.title, r.instances, r.refs))
+            .collect(),
+    ))
+}
