@@ -43,6 +43,14 @@ def run_internal(defaults=None, args=None, script_parts=None, cwd=None, warnings
 
 
 def run(defaults=None, args=None, script_parts=None, cwd=None, warnings=None):
-    """Run the tests and exit the process: status 1 if any failed, else 0."""
-    failed = run_internal(defaults, args, script_parts=script_parts, cwd=cwd, warnings=warnings)
+    """Run the tests and exit the process: status 1 if any failed, else 0.
+
+    Ctrl-C stops the run after the test it interrupts; the layers set up are
+    torn down, the partial summary is printed, and the status is 130.
+    """
+    try:
+        failed = run_internal(defaults, args, script_parts=script_parts, cwd=cwd, warnings=warnings)
+    except KeyboardInterrupt:
+        sys.stderr.write("leakrunner: interrupted by Ctrl-C; the results above are partial\n")
+        sys.exit(130)
     sys.exit(int(failed))

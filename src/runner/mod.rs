@@ -583,6 +583,9 @@ impl<'py> Runner<'py> {
                 }
             }
             index += 1;
+            if self.interrupted {
+                break;
+            }
             if self.config.stop_on_error && (!self.failures.is_empty() || !self.errors.is_empty()) {
                 break;
             }
@@ -826,19 +829,23 @@ impl<'py> Runner<'py> {
             let start = Instant::now();
             let mut interrupted = None;
             for entry in &layer.tests {
-                if let Err(e) = py.check_signals() {
-                    interrupted = Some(e);
-                    break;
-                }
-                if result.borrow().should_stop() {
-                    break;
-                }
-                if let Err(e) = entry.test.bind(py).call1((&result,)) {
-                    if e.is_instance_of::<PyKeyboardInterrupt>(py) {
+                // Ctrl-C between tests, and Ctrl-C inside one (unittest
+                // lets KeyboardInterrupt through), both end the loop.
+                let outcome = py.check_signals().and_then(|()| {
+                    if result.borrow().should_stop() {
+                        Ok(false)
+                    } else {
+                        entry.test.bind(py).call1((&result,)).map(|_| true)
+                    }
+                });
+                match outcome {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) if e.is_instance_of::<PyKeyboardInterrupt>(py) => {
                         interrupted = Some(e);
                         break;
                     }
-                    return Err(e.into());
+                    Err(e) => return Err(e.into()),
                 }
             }
             let seconds = start.elapsed().as_secs_f64();
@@ -859,8 +866,10 @@ impl<'py> Runner<'py> {
             ran = r.tests_run();
             drop(r);
             self.emit(Event::LayerSummary { counts, seconds })?;
-            if let Some(e) = interrupted {
-                return Err(e.into());
+            if interrupted.is_some() {
+                // Ctrl-C: what ran is reported and counted; the run stops.
+                self.interrupted = true;
+                return Ok(ran);
             }
             gc.call_method0(intern!(py, "collect"))?;
             let garbage = gc.getattr(intern!(py, "garbage"))?;

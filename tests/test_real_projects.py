@@ -1,0 +1,40 @@
+"""The drop-in promise on test suites nobody on the team wrote: zope-ecosystem
+packages from PyPI run their own tests under both runners, from
+site-packages, with the same interpreter; the outputs must be the same after
+normalising timings and the unit-test layer's name.
+
+(zope.interface is not in the list: its suite generates tests for stdlib
+classes already imported when it loads, and zope.testrunner imports
+`decimal` through python-subunit's iso8601, so it runs 4 more tests there.)
+"""
+
+import importlib.util
+import site
+
+import pytest
+from conftest import run_leakrunner, run_zope
+from normalize import normalize
+
+PACKAGES = ["transaction", "zope.exceptions", "zope.schema", "zope.component", "persistent", "zope.proxy"]
+
+
+def site_packages_of(package):
+    spec = importlib.util.find_spec(package.split(".")[0])
+    if spec is None:
+        pytest.skip(f"{package} is not installed")
+    for path in site.getsitepackages():
+        if any(str(p).startswith(path) for p in spec.submodule_search_locations or [spec.origin]):
+            return path
+    pytest.skip(f"{package} is not in site-packages")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("package", PACKAGES)
+def test_real_project_same_as_zope(zope_available, package):
+    args = ["--test-path", site_packages_of(package), "-s", package]
+    z_status, z_out, z_err = run_zope(args)
+    status, out, err = run_leakrunner(args)
+    assert "Ran " in z_out
+    assert normalize(out) == normalize(z_out)
+    assert normalize(err) == normalize(z_err)
+    assert status == z_status
