@@ -10,8 +10,8 @@ use pyo3::prelude::*;
 
 use crate::report::{Output, Stream};
 
-#[derive(Default)]
 pub struct PyOutput {
+    sys: Py<PyModule>,
     pending: Vec<(Stream, String)>,
     flush_requested: bool,
 }
@@ -33,9 +33,20 @@ impl Output for PyOutput {
 }
 
 impl PyOutput {
+    pub fn new(py: Python<'_>) -> PyResult<PyOutput> {
+        Ok(PyOutput {
+            sys: py.import(intern!(py, "sys"))?.unbind(),
+            pending: Vec::new(),
+            flush_requested: false,
+        })
+    }
+
     /// Writes what the reporters produced for one event.
     pub fn finish(&mut self, py: Python<'_>) -> PyResult<()> {
-        let sys = py.import(intern!(py, "sys"))?;
+        if self.pending.is_empty() && !self.flush_requested {
+            return Ok(());
+        }
+        let sys = self.sys.bind(py);
         for (stream, text) in self.pending.drain(..) {
             let name = match stream {
                 Stream::Stdout => intern!(py, "stdout"),

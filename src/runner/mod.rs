@@ -29,7 +29,7 @@ use crate::report::console::{Console, ConsoleConfig};
 use crate::report::Reporter;
 use crate::selection::{Filter, Levels, Matcher, Pattern};
 use collect::{CollectConfig, Collected, LayerSet, TestEntry, UNIT_TESTS, ZOPE_UNIT_TESTS};
-use result::{SharedSink, Sink, TestFlags, TestResult};
+use result::{Handles, Hooks, SharedSink, Sink, TestFlags, TestResult};
 
 /// What the runner needs from the options, resolved.
 #[derive(Debug, Clone, Default)]
@@ -151,6 +151,7 @@ struct Runner<'py> {
     config: RunConfig,
     sink: SharedSink,
     flags: Rc<TestFlags>,
+    handles: Rc<Handles>,
     support: Bound<'py, PyModule>,
     layers: LayerSet,
     setup_layers: Vec<LayerId>,
@@ -224,9 +225,10 @@ pub fn run(
         config,
         sink: Rc::new(RefCell::new(Sink {
             reporters,
-            out: PyOutput::default(),
+            out: PyOutput::new(py)?,
         })),
         flags: Rc::new(flags),
+        handles: Rc::new(Handles::new(py)?),
         support,
         setup_layers: Vec::new(),
         import_errors: Vec::new(),
@@ -777,13 +779,27 @@ impl<'py> Runner<'py> {
                 .extract()?;
         }
         let repeat = self.config.repeat.max(1);
-        let test_layers: Vec<Py<PyAny>> = self
-            .layers
-            .graph
-            .test_setup_order(layer.id)
-            .into_iter()
-            .map(|id| self.layers.objects[id].clone_ref(py))
-            .collect();
+        let mut hooks = Hooks::default();
+        let order = self.layers.graph.test_setup_order(layer.id);
+        for &id in &order {
+            if let Some(hook) = self
+                .layers
+                .object(py, id)
+                .getattr_opt(intern!(py, "testSetUp"))?
+            {
+                hooks.set_up.push(hook.unbind());
+            }
+        }
+        for &id in order.iter().rev() {
+            if let Some(hook) = self
+                .layers
+                .object(py, id)
+                .getattr_opt(intern!(py, "testTearDown"))?
+            {
+                hooks.tear_down.push(hook.unbind());
+            }
+        }
+        let hooks = Rc::new(hooks);
         let mut count = 0;
         for entry in &layer.tests {
             count += entry
@@ -818,8 +834,8 @@ impl<'py> Runner<'py> {
                 TestResult::new(
                     self.sink.clone(),
                     self.flags.clone(),
-                    self.support.clone().unbind(),
-                    test_layers.iter().map(|l| l.clone_ref(py)).collect(),
+                    self.handles.clone(),
+                    hooks.clone(),
                     count,
                     self.buffers
                         .as_ref()

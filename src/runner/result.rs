@@ -52,6 +52,32 @@ pub struct TestFlags {
 
 pub type SharedSink = Rc<RefCell<Sink>>;
 
+/// Modules the per-test path uses, imported once per run.
+pub struct Handles {
+    pub sys: Py<PyModule>,
+    pub gc: Py<PyModule>,
+    pub support: Py<PyModule>,
+}
+
+impl Handles {
+    pub fn new(py: Python<'_>) -> PyResult<Handles> {
+        Ok(Handles {
+            sys: py.import(intern!(py, "sys"))?.unbind(),
+            gc: py.import(intern!(py, "gc"))?.unbind(),
+            support: py.import(intern!(py, "leakrunner._support"))?.unbind(),
+        })
+    }
+}
+
+/// The layers' per-test hooks of one layer: `testSetUp` of each layer that
+/// has one, bases first, and `testTearDown` in the reverse order. Looked up
+/// once per layer rather than around every test.
+#[derive(Default)]
+pub struct Hooks {
+    pub set_up: Vec<Py<PyAny>>,
+    pub tear_down: Vec<Py<PyAny>>,
+}
+
 /// The per-test state between `startTest` and `stopTest`.
 struct Current {
     state: Option<Py<PyDict>>,
@@ -63,9 +89,8 @@ struct Current {
 pub struct TestResult {
     sink: SharedSink,
     flags: Rc<TestFlags>,
-    support: Py<PyModule>,
-    /// Layers whose testSetUp runs before each test, bases first.
-    layers: Vec<Py<PyAny>>,
+    handles: Rc<Handles>,
+    hooks: Rc<Hooks>,
     /// `countTestCases()` of all the layer's tests.
     count: usize,
     current: Option<Current>,
@@ -95,8 +120,8 @@ impl TestResult {
     pub fn new(
         sink: SharedSink,
         flags: Rc<TestFlags>,
-        support: Py<PyModule>,
-        layers: Vec<Py<PyAny>>,
+        handles: Rc<Handles>,
+        hooks: Rc<Hooks>,
         count: usize,
         buffers: Option<(Py<PyAny>, Py<PyAny>)>,
     ) -> TestResult {
@@ -104,8 +129,8 @@ impl TestResult {
         TestResult {
             sink,
             flags,
-            support,
-            layers,
+            handles,
+            hooks,
             count,
             current: None,
             buffers,
@@ -149,32 +174,20 @@ impl TestResult {
             .extract()
     }
 
-    fn thread_idents(py: Python<'_>) -> PyResult<Vec<u64>> {
-        let frames = py
-            .import(intern!(py, "sys"))?
+    fn thread_idents(&self, py: Python<'_>) -> PyResult<Vec<u64>> {
+        let frames = self
+            .handles
+            .sys
+            .bind(py)
             .call_method0(intern!(py, "_current_frames"))?;
         let frames = frames.cast::<PyDict>().map_err(PyErr::from)?;
         frames.keys().iter().map(|k| k.extract::<u64>()).collect()
     }
 
-    /// Calls `name` on each layer that has it, in `order`.
-    fn call_layers(
-        &self,
-        py: Python<'_>,
-        name: &Bound<'_, pyo3::types::PyString>,
-        reverse: bool,
-    ) -> PyResult<()> {
-        let mut call = |layer: &Py<PyAny>| -> PyResult<()> {
-            if let Some(method) = layer.bind(py).getattr_opt(name)? {
-                method.call0()?;
-            }
-            Ok(())
-        };
-        if reverse {
-            self.layers.iter().rev().try_for_each(&mut call)
-        } else {
-            self.layers.iter().try_for_each(&mut call)
-        }
+    fn call_hooks(py: Python<'_>, hooks: &[Py<PyAny>]) -> PyResult<()> {
+        hooks
+            .iter()
+            .try_for_each(|hook| hook.bind(py).call0().map(|_| ()))
     }
 
     fn set_up_std_streams(&mut self, py: Python<'_>) -> PyResult<()> {
@@ -200,7 +213,7 @@ impl TestResult {
             return Ok((None, None));
         };
         let sys = py.import(intern!(py, "sys"))?;
-        let support = self.support.bind(py);
+        let support = self.handles.support.bind(py);
         let out: String = support
             .call_method1(
                 intern!(py, "take_buffer"),
@@ -247,7 +260,8 @@ impl TestResult {
 
     fn format_exc_info(&self, py: Python<'_>, exc_info: &Bound<'_, PyAny>) -> PyResult<String> {
         let args = exc_info.cast::<PyTuple>().map_err(PyErr::from)?;
-        self.support
+        self.handles
+            .support
             .bind(py)
             .getattr(intern!(py, "format_test_exception"))?
             .call1(args)?
@@ -269,9 +283,10 @@ impl TestResult {
             .getattr(intern!(py, "__dict__"))?
             .call_method0(intern!(py, "copy"))?;
         let state = state.cast_into::<PyDict>().map_err(PyErr::from)?.unbind();
-        self.call_layers(py, intern!(py, "testSetUp"), false)?;
-        self.tests_run += Self::count_of(test)?;
-        self.begin(py, test, Some(state))?;
+        Self::call_hooks(py, &self.hooks.set_up)?;
+        let count = Self::count_of(test)?;
+        self.tests_run += count;
+        self.begin(py, test, count, Some(state))?;
         self.set_up_std_streams(py)
     }
 
@@ -291,12 +306,13 @@ impl TestResult {
     ) -> PyResult<()> {
         if self.current.is_none() {
             // Some Pythons (3.12.1) skip without calling startTest.
-            self.tests_run += Self::count_of(test)?;
+            let count = Self::count_of(test)?;
+            self.tests_run += count;
             let state = test
                 .getattr(intern!(py, "__dict__"))?
                 .call_method0(intern!(py, "copy"))?;
             let state = state.cast_into::<PyDict>().map_err(PyErr::from)?.unbind();
-            self.begin(py, test, Some(state))?;
+            self.begin(py, test, count, Some(state))?;
         } else {
             self.restore_std_streams(py)?;
         }
@@ -374,6 +390,7 @@ impl TestResult {
     fn add_unexpected_success(&mut self, py: Python<'_>, test: &Bound<'_, PyAny>) -> PyResult<()> {
         let (stdout, stderr) = self.restore_std_streams(py)?;
         let traceback: String = self
+            .handles
             .support
             .bind(py)
             .call_method0(intern!(py, "unexpected_success_report"))?
@@ -401,14 +418,14 @@ impl TestResult {
 
     #[pyo3(name = "stopTest")]
     fn stop_test(&mut self, py: Python<'_>, test: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.call_layers(py, intern!(py, "testTearDown"), true)?;
+        Self::call_hooks(py, &self.hooks.tear_down)?;
         let current = self.current.take();
         if let Some(state) = current.as_ref().and_then(|c| c.state.as_ref()) {
             let dict = test.getattr(intern!(py, "__dict__"))?;
             dict.call_method0(intern!(py, "clear"))?;
             dict.call_method1(intern!(py, "update"), (state.bind(py),))?;
         }
-        let gc = py.import(intern!(py, "gc"))?;
+        let gc = self.handles.gc.bind(py);
         let gc_count = if self.flags.gc_after_test {
             gc.call_method0(intern!(py, "collect"))?.extract()?
         } else {
@@ -428,11 +445,12 @@ impl TestResult {
             )?;
         }
         if let Some(current) = current {
-            let now = Self::thread_idents(py)?;
+            let now = self.thread_idents(py)?;
             if now.iter().any(|t| !current.threads.contains(t)) {
                 let patterns = PyList::new(py, &self.flags.ignore_new_threads)?;
                 let before = PyList::new(py, &current.threads)?;
                 let threads = self
+                    .handles
                     .support
                     .bind(py)
                     .call_method1(intern!(py, "new_threads"), (before, patterns))?;
@@ -471,6 +489,7 @@ impl TestResult {
         &mut self,
         py: Python<'_>,
         test: &Bound<'_, PyAny>,
+        count: usize,
         state: Option<Py<PyDict>>,
     ) -> PyResult<()> {
         let name = if self.flags.want_names {
@@ -478,7 +497,6 @@ impl TestResult {
         } else {
             String::new()
         };
-        let count = Self::count_of(test)?;
         self.emit(
             py,
             Event::TestStarted {
@@ -488,7 +506,7 @@ impl TestResult {
                 count,
             },
         )?;
-        let threads = Self::thread_idents(py)?;
+        let threads = self.thread_idents(py)?;
         self.current = Some(Current {
             state,
             start: Instant::now(),
