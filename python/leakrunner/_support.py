@@ -6,10 +6,8 @@ The Rust runner calls these; they hold no state between calls, so nothing
 here keeps Python objects alive between the iterations leak hunting measures.
 """
 
-import doctest
 import io
 import logging
-import logging.config
 import os
 import sys
 import threading
@@ -33,8 +31,6 @@ class UnexpectedSuccess(Exception):
 DocTestFailureException.__module__ = "zope.testrunner.exceptions"
 UnexpectedSuccess.__module__ = "zope.testrunner.runner"
 
-doctest.DocTestCase.failureException = DocTestFailureException
-
 DOCTEST_TEMPLATE = """
 File "%s", line %s, in %s
 
@@ -52,7 +48,8 @@ def format_test_exception(exc_type, exc_value, tb):
     # class of the same name on doctest.DocTestCase.
     if type(exc_value).__name__ == "DocTestFailureException":
         return exc_value.args[0]
-    if isinstance(exc_value, doctest.DocTestFailure):
+    doctest = sys.modules.get("doctest")
+    if doctest is not None and isinstance(exc_value, doctest.DocTestFailure):
         return DOCTEST_TEMPLATE % (
             exc_value.test.filename,
             exc_value.test.lineno + exc_value.example.lineno + 1,
@@ -128,7 +125,9 @@ def setup_logging():
         logini = "log.ini"
     logini = os.path.abspath(logini)
     if os.path.exists(logini):
-        logging.config.fileConfig(logini, disable_existing_loggers=False)
+        from logging import config as logging_config
+
+        logging_config.fileConfig(logini, disable_existing_loggers=False)
         os.environ["ZOPE_TESTRUNNER_LOG_INI"] = logini
     else:
         logging.getLogger().addHandler(_NullHandler())
@@ -138,24 +137,45 @@ def setup_logging():
 
 
 def setup_doctest(ndiff, udiff, cdiff, first_failure):
-    """Sets doctest's unittest reporting flags; returns an error message when
-    more than one diff style is asked for."""
+    """Configures doctest for the run, if the tests use it (doctest suites
+    import it while they are collected): failures reported as zope reports
+    them, and the reporting flags of the diff options."""
+    doctest = sys.modules.get("doctest")
+    if doctest is None:
+        return
+    doctest.DocTestCase.failureException = DocTestFailureException
     doctest.set_unittest_reportflags(0)
     flags = 0
-    for wanted, flag in (
-        (ndiff, doctest.REPORT_NDIFF),
-        (udiff, doctest.REPORT_UDIFF),
-        (cdiff, doctest.REPORT_CDIFF),
-    ):
-        if wanted:
-            if flags:
-                return "Can only give one of --ndiff, --udiff, or --cdiff"
-            flags = flag
+    if ndiff:
+        flags = doctest.REPORT_NDIFF
+    elif udiff:
+        flags = doctest.REPORT_UDIFF
+    elif cdiff:
+        flags = doctest.REPORT_CDIFF
     if first_failure:
         flags |= doctest.REPORT_ONLY_FIRST_FAILURE
     if flags:
         doctest.set_unittest_reportflags(flags)
-    return None
+
+
+def terminal_columns():
+    """``shutil.get_terminal_size().columns`` without importing shutil."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    try:
+        lines = int(os.environ["LINES"])
+    except (KeyError, ValueError):
+        lines = 0
+    if columns <= 0 or lines <= 0:
+        try:
+            size = os.get_terminal_size(sys.__stdout__.fileno())
+        except (AttributeError, ValueError, OSError):
+            size = os.terminal_size((80, 24))
+        if columns <= 0:
+            columns = size.columns or 80
+    return columns
 
 
 class _BufferedStream(io.TextIOWrapper):

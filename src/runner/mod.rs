@@ -277,13 +277,10 @@ impl<'py> Runner<'py> {
         // filtering, then the traceback style for the run.
         self.support.call_method0(intern!(py, "setup_logging"))?;
         let c = &self.config;
-        let conflict = self.support.call_method1(
-            intern!(py, "setup_doctest"),
-            (c.ndiff, c.udiff, c.cdiff, c.report_only_first_failure),
-        )?;
-        if !conflict.is_none() {
-            let message: String = conflict.extract()?;
-            self.emit(Event::Error(message))?;
+        if [c.ndiff, c.udiff, c.cdiff].iter().filter(|&&d| d).count() > 1 {
+            self.emit(Event::Error(
+                "Can only give one of --ndiff, --udiff, or --cdiff".to_owned(),
+            ))?;
             return Err(Error::Exit {
                 status: 1,
                 stderr: String::new(),
@@ -315,6 +312,13 @@ impl<'py> Runner<'py> {
             sys.setattr(intern!(py, "stderr"), sys.getattr(intern!(py, "stdout"))?)?;
         }
         self.filter_layers(&mut collected)?;
+        // Doctest suites import doctest while they are collected; set it up
+        // now, before any of them runs.
+        let c = &self.config;
+        self.support.call_method1(
+            intern!(py, "setup_doctest"),
+            (c.ndiff, c.udiff, c.cdiff, c.report_only_first_failure),
+        )?;
         let do_run_tests = !self.config.list_tests;
         if !do_run_tests {
             self.failed = false;
