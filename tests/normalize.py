@@ -16,7 +16,9 @@ _TIMES = [
 
 # Accepted divergence: in a layer's setUp/tearDown failure zope's traceback
 # shows zope.testrunner's own runner.py frames; leakrunner has none to show.
-_ZOPE_RUNNER_FRAME = re.compile(r'  File "[^"]*/zope/testrunner/runner\.py", line \d+, in \w+\n(    .*\n)?')
+_ZOPE_RUNNER_FRAME = re.compile(
+    r'  File "[^"]*/zope/testrunner/runner\.py", line \d+, in \w+\n(    .*\n)?'
+)
 
 
 def normalize(text):

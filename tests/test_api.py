@@ -61,7 +61,9 @@ def test_defaults_then_args_accumulate_and_override(in_root):
 
 def test_args_zero_is_the_program_name(in_root):
     # zope parses args[1:]; a lone token is the program name.
-    failed, out, _ = run_captured(["--path", SAMPLE, "-u", "-m", "units.tests"], ["--layer=nothing"])
+    failed, out, _ = run_captured(
+        ["--path", SAMPLE, "-u", "-m", "units.tests"], ["--layer=nothing"]
+    )
     assert failed is False
     assert "Ran 15 tests" in out
 
@@ -92,17 +94,26 @@ def test_unimplemented_option_is_refused_with_status_1(in_root):
 
 def test_run_exits_with_the_status():
     code = "import leakrunner; leakrunner.run(['--path', %r, '-u', '-m', 'units.tests'])" % SAMPLE
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=runner_env(), capture_output=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=runner_env(), capture_output=True
+    )
     assert proc.returncode == 0, proc.stderr
-    code = "import leakrunner; leakrunner.run(['--path', %r, '--tests-pattern', '^failing$'])" % SAMPLE
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=runner_env(), capture_output=True)
+    code = (
+        "import leakrunner; leakrunner.run(['--path', %r, '--tests-pattern', '^failing$'])" % SAMPLE
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=runner_env(), capture_output=True
+    )
     assert proc.returncode == 1
 
 
 def test_console_script_is_installed():
     script = os.path.join(os.path.dirname(sys.executable), "leakrunner")
     proc = subprocess.run(
-        [script, "--path", SAMPLE, "-u", "-m", "units.tests"], cwd=ROOT, env=runner_env(), capture_output=True
+        [script, "--path", SAMPLE, "-u", "-m", "units.tests"],
+        cwd=ROOT,
+        env=runner_env(),
+        capture_output=True,
     )
     assert proc.returncode == 0, proc.stderr
     assert b"Ran 15 tests" in proc.stdout

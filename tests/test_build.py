@@ -75,13 +75,21 @@ def test_release_build_refused_by_debug_interpreter(tmp_path):
     # Debian's debug interpreter loads release-suffixed extensions too: that is
     # exactly the mix-up the guard exists for.
     proc = subprocess.run(
-        [debug, "-I", "-c", "import sys; sys.path.insert(0, sys.argv[1]); import leakrunner", tmp_path],
+        [
+            debug,
+            "-I",
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv[1]); import leakrunner",
+            tmp_path,
+        ],
         capture_output=True,
         text=True,
     )
     assert proc.returncode == 1
     message = proc.stderr.strip().splitlines()[-1]
-    assert message.startswith("ImportError: leakrunner's extension module was built for CPython 3.11 release")
+    assert message.startswith(
+        "ImportError: leakrunner's extension module was built for CPython 3.11 release"
+    )
     assert "but this interpreter is CPython 3.11 pydebug" in message
     assert "Rebuild leakrunner for this interpreter" in message
     assert "--force-reinstall" in message

@@ -28,7 +28,9 @@ def test_runner_shows_zero_refcount_drift(verbosity):
 
 
 def test_runner_code_interns_attribute_names():
-    pattern = re.compile(r'\.(getattr|getattr_opt|hasattr|setattr|call_method0|call_method1|import)\("')
+    pattern = re.compile(
+        r'\.(getattr|getattr_opt|hasattr|setattr|call_method0|call_method1|import)\("'
+    )
     offenders = []
     for path in sorted((ROOT / "src" / "runner").glob("*.rs")) + [ROOT / "src" / "pyio.rs"]:
         for number, line in enumerate(pathlib.Path(path).read_text().splitlines(), 1):
