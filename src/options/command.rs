@@ -15,6 +15,7 @@ use std::sync::Arc;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use indexmap::IndexMap;
 
+use super::dialect::{Change, Dialect};
 use super::pytypes::{abspath, parse_float, parse_int, repr};
 use super::scan::Occurrence;
 use super::spec::{Action, Default, Nargs, OptSpec, ValueType, SPEC};
@@ -73,6 +74,8 @@ pub struct ValueContext {
     pub cwd: Arc<str>,
     /// `sys.get_int_max_str_digits()`.
     pub int_max_str_digits: usize,
+    /// The running interpreter's argparse (how `invalid choice` lists).
+    pub dialect: Dialect,
 }
 
 /// An argparse error message, carried through clap as the source of its
@@ -106,36 +109,55 @@ fn canonical_flag(spec: &OptSpec) -> &'static str {
 
 fn with_value_parser(arg: Arg, spec: &OptSpec, ctx: &ValueContext) -> Arg {
     let name = spec.display_name();
+    let unicode = ctx.dialect.unicode();
     match spec.value {
         ValueType::Int => {
             let max_digits = ctx.int_max_str_digits;
             arg.value_parser(move |s: &str| {
-                parse_int(s, max_digits).map_err(|_| {
-                    ArgparseError(format!("argument {name}: invalid int value: {}", repr(s)))
+                parse_int(s, max_digits, unicode).map_err(|_| {
+                    ArgparseError(format!(
+                        "argument {name}: invalid int value: {}",
+                        repr(s, unicode)
+                    ))
                 })
             })
         }
         ValueType::Float => arg.value_parser(move |s: &str| {
-            parse_float(s).map_err(|_| {
-                ArgparseError(format!("argument {name}: invalid float value: {}", repr(s)))
+            parse_float(s, unicode).map_err(|_| {
+                ArgparseError(format!(
+                    "argument {name}: invalid float value: {}",
+                    repr(s, unicode)
+                ))
             })
         }),
         ValueType::AbsPath => {
             let cwd = Arc::clone(&ctx.cwd);
             arg.value_parser(move |s: &str| Ok::<_, ArgparseError>(abspath(s, &cwd)))
         }
-        ValueType::Choice(choices) => arg.value_parser(move |s: &str| {
-            if choices.contains(&s) {
-                Ok(s.to_owned())
-            } else {
-                let listed: Vec<String> = choices.iter().map(|c| repr(c)).collect();
+        ValueType::Choice(choices) => {
+            // `str()` of each choice since gh-86357, `repr()` before.
+            let quote = !ctx.dialect.has(Change::StrChoices);
+            arg.value_parser(move |s: &str| {
+                if choices.contains(&s) {
+                    return Ok(s.to_owned());
+                }
+                let listed: Vec<String> = choices
+                    .iter()
+                    .map(|c| {
+                        if quote {
+                            repr(c, unicode)
+                        } else {
+                            (*c).to_owned()
+                        }
+                    })
+                    .collect();
                 Err(ArgparseError(format!(
                     "argument {name}: invalid choice: {} (choose from {})",
-                    repr(s),
+                    repr(s, unicode),
                     listed.join(", ")
                 )))
-            }
-        }),
+            })
+        }
         ValueType::Str => arg.value_parser(|s: &str| Ok::<_, ArgparseError>(s.to_owned())),
     }
 }
@@ -327,12 +349,13 @@ mod tests {
         ValueContext {
             cwd: Arc::from("/work"),
             int_max_str_digits: 4300,
+            dialect: Dialect::REFERENCE,
         }
     }
 
     fn parse(ns: &mut Namespace, args: &[&str]) -> Result<(), String> {
         let tokens: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        let scanned = scan(&tokens);
+        let scanned = scan(&tokens, ctx().dialect);
         assert_eq!(scanned.stop, None, "{args:?}");
         apply(&scanned.occurrences, &ctx(), ns)
     }
@@ -465,5 +488,56 @@ mod tests {
         assert_eq!(ns.get("legacy_module_filter"), &Value::Str("-a".into()));
         // Its only argument string was `--`, which argparse drops.
         assert_eq!(ns.get("legacy_test_filter"), &Value::None);
+    }
+
+    #[test]
+    fn values_of_newer_releases_reach_clap_intact() {
+        let ctx = ValueContext {
+            dialect: Dialect::new((3, 13, 5)),
+            ..ctx()
+        };
+        let tokens: Vec<String> = [
+            "--layer=--",
+            "-s--",
+            "--package-path",
+            "a",
+            "-v",
+            "--package-path",
+            "--sto",
+            "-x",
+            "--",
+            "x",
+            "--",
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+        let scanned = scan(&tokens, ctx.dialect);
+        assert_eq!(scanned.stop, None);
+        let mut ns = Namespace::with_defaults();
+        apply(&scanned.occurrences, &ctx, &mut ns).unwrap();
+        assert_eq!(ns.get("layer"), &strs(&["--"]));
+        assert_eq!(ns.get("package"), &strs(&["--"]));
+        assert_eq!(
+            ns.get("package_path"),
+            &Value::List(vec![strs(&["a", "-v"]), strs(&["--sto", "-x"])])
+        );
+        assert_eq!(ns.get("legacy_module_filter"), &Value::Str("x".into()));
+        assert_eq!(ns.get("legacy_test_filter"), &Value::Str("--".into()));
+    }
+
+    #[test]
+    fn invalid_choices_are_listed_by_release() {
+        let mut ns = Namespace::with_defaults();
+        let ctx = ValueContext {
+            dialect: Dialect::new((3, 12, 8)),
+            ..ctx()
+        };
+        let tokens = vec!["--profile".to_owned(), "x".to_owned()];
+        let scanned = scan(&tokens, ctx.dialect);
+        assert_eq!(
+            apply(&scanned.occurrences, &ctx, &mut ns).unwrap_err(),
+            "argument --profile: invalid choice: 'x' (choose from cProfile)"
+        );
     }
 }

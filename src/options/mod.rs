@@ -2,7 +2,8 @@
 //! message for message.
 //!
 //! This module owns everything zope's `options.py` does: the option table
-//! (`spec`), turning argv into actions the way argparse 3.11 does (`scan`:
+//! (`spec`), turning argv into actions the way the running interpreter's
+//! argparse does (`scan`, with the release's `dialect`:
 //! abbreviations, short clusters, attached values, positionals, `--`,
 //! unrecognized arguments, structural errors), typing and accumulating the
 //! values with clap (`command`), layering the runner's `defaults` under the
@@ -22,16 +23,21 @@
 //! prints `Exit::Help` to stdout with status 0, `Exit::Usage` to stderr with
 //! status 2, and `Parsed::messages` to stdout before the run.
 //!
+//! Which argparse that is comes from `Environment::python_version`: one
+//! build follows 3.11, 3.12 and 3.13 and their bugfix releases (`Dialect`
+//! lists the changes and the releases that brought them).
+//!
 //! Known differences from zope, all in inputs where zope misbehaves or where
-//! Python's unbounded ints cannot be held: `--opt=--` (argparse stores an
-//! empty list, which later crashes zope) is an `expected one argument`
-//! error; integers beyond ±2**63 are saturated; an invalid regex in
+//! Python's unbounded ints cannot be held: `--opt=--` before 3.11.8/3.12.2
+//! (argparse stores an empty list, which later crashes zope) is an
+//! `expected one argument` error; integers beyond ±2**63 are saturated; an invalid regex in
 //! `--tests-pattern`/`--test-file-pattern` is not reported here (zope dies
 //! with a traceback while parsing; the module that compiles the patterns
 //! reports it). Arguments are `String`s, so argv that is not UTF-8 (which
 //! Python would carry as surrogate escapes) must be rejected by the caller.
 
 mod command;
+mod dialect;
 mod help;
 mod postprocess;
 pub mod py;
@@ -39,12 +45,14 @@ mod pytypes;
 mod scan;
 pub mod spec;
 mod textwrap;
+mod unicode_deltas;
 mod unicode_tables;
 
 use std::path::Path;
 use std::sync::Arc;
 
-pub use help::{format_help, format_usage};
+pub use dialect::{Change, Dialect};
+pub use help::{format_help, format_help_for, format_usage, format_usage_for};
 pub use postprocess::{normalize_package, Environment, Facts, Options, UNIT_TESTS_LAYER};
 pub use spec::OptSpec;
 
@@ -88,7 +96,7 @@ fn parse_onto(
     ns: &mut Namespace,
     given: &mut Vec<&'static OptSpec>,
 ) -> Result<(), Outcome> {
-    let scanned = scan::scan(tokens);
+    let scanned = scan::scan(tokens, ctx.dialect);
     command::apply(&scanned.occurrences, ctx, ns).map_err(Outcome::Error)?;
     for occurrence in &scanned.occurrences {
         let spec = &SPEC[occurrence.spec];
@@ -114,7 +122,8 @@ fn parse_onto(
 /// `columns` the terminal width (`shutil.get_terminal_size().columns`),
 /// `cwd` the directory relative paths are resolved against. `args[0]` is
 /// the program name and is not parsed; `defaults` are parsed first and
-/// `args` on top of them.
+/// `args` on top of them. Parsing, messages and help follow the argparse of
+/// `env.python_version()`.
 pub fn parse_args(
     prog: &str,
     columns: usize,
@@ -128,15 +137,17 @@ pub fn parse_args(
     let mut defaults = defaults.map(<[String]>::to_vec);
     postprocess::rewrite_auto_flags(&mut args, defaults.as_deref_mut(), env);
 
+    let dialect = Dialect::new(env.python_version());
     let ctx = ValueContext {
         cwd: Arc::from(cwd.as_ref()),
         int_max_str_digits: env.int_max_str_digits(),
+        dialect,
     };
     let exit = |outcome| match outcome {
-        Outcome::Help => Exit::Help(format_help(prog, columns)),
+        Outcome::Help => Exit::Help(format_help_for(prog, columns, dialect)),
         Outcome::Error(message) => Exit::Usage(format!(
             "{}{prog}: error: {message}\n",
-            format_usage(prog, columns)
+            format_usage_for(prog, columns, dialect)
         )),
     };
     let mut ns = Namespace::with_defaults();
@@ -454,5 +465,53 @@ mod tests {
             unimplemented_given(&p),
             ["--verbose", "--progress", "legacy_module_filter"]
         );
+    }
+
+    #[test]
+    fn the_interpreters_argparse_is_followed() {
+        let at = |version| Facts {
+            python_version: version,
+            ..Facts::default()
+        };
+        let py313 = at((3, 13, 5));
+        // Help in the release's layout.
+        match parse_with(&py313, None, &["-h"]) {
+            Err(Exit::Help(text)) => {
+                assert!(
+                    text.contains("\n  --package, --dir, -s PACKAGE\n"),
+                    "{text}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        // Messages in the release's wording.
+        match parse_with(&py313, None, &["--profile", "x"]) {
+            Err(Exit::Usage(text)) => assert!(text.ends_with(
+                "error: argument --profile: invalid choice: 'x' (choose from cProfile)\n"
+            )),
+            other => panic!("{other:?}"),
+        }
+        // Tokens read as the release reads them.
+        let o = parse_with(&py313, None, &["--layer=--", "m", "-v", "t"])
+            .unwrap()
+            .options;
+        assert_eq!(o.layer, Some(strings(&["--"])));
+        assert_eq!((o.module, o.test), (strings(&["m"]), strings(&["t"])));
+        assert_eq!(
+            error(None, &["m", "-v", "t"]),
+            "zope-testrunner: error: unrecognized arguments: t"
+        );
+        match parse_with(&at((3, 12, 1)), None, &["-uZ"]) {
+            Err(Exit::Usage(text)) => {
+                assert!(text.ends_with("ignored explicit argument 'Z'\n"), "{text}")
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse_with(&at((3, 12, 3)), None, &["-uZ"]) {
+            Err(Exit::Usage(text)) => {
+                assert!(text.ends_with("unrecognized arguments: -Z\n"), "{text}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

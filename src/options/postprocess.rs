@@ -5,6 +5,7 @@
 //! normalisations, in zope's order, producing the typed `Options`.
 
 use super::command::{Namespace, Value};
+use super::dialect::Dialect;
 use super::pytypes::abspath;
 
 /// What `get_options` asks of the running Python. Methods are called only
@@ -23,6 +24,12 @@ pub trait Environment {
     fn int_max_str_digits(&self) -> usize {
         4300
     }
+    /// `sys.version_info[:3]`: which argparse zope would parse with (see
+    /// `Dialect`). The default is the release the parser was first written
+    /// against.
+    fn python_version(&self) -> (u32, u32, u32) {
+        Dialect::REFERENCE.version
+    }
 }
 
 /// Plain answers to the `Environment` questions.
@@ -33,6 +40,7 @@ pub struct Facts {
     pub subunit_available: bool,
     pub has_gettotalrefcount: bool,
     pub int_max_str_digits: usize,
+    pub python_version: (u32, u32, u32),
 }
 
 impl Default for Facts {
@@ -43,6 +51,7 @@ impl Default for Facts {
             subunit_available: false,
             has_gettotalrefcount: false,
             int_max_str_digits: 4300,
+            python_version: Dialect::REFERENCE.version,
         }
     }
 }
@@ -62,6 +71,9 @@ impl Environment for Facts {
     }
     fn int_max_str_digits(&self) -> usize {
         self.int_max_str_digits
+    }
+    fn python_version(&self) -> (u32, u32, u32) {
+        self.python_version
     }
 }
 

@@ -15,7 +15,9 @@ use super::{parse_args, Environment, Exit, Options};
 /// The caller's facts: a mapping whose values are booleans, or callables
 /// returning one (called only when zope would ask). Keys: `isatty`,
 /// `has_colors`, `subunit`, `gettotalrefcount`, optionally
-/// `int_max_str_digits`. A missing key is false.
+/// `int_max_str_digits` and `python_version` (a `(major, minor, micro)`
+/// sequence; without it, the calling interpreter's `sys.version_info`). A
+/// missing flag is false.
 struct PyFacts<'py> {
     facts: Bound<'py, PyAny>,
     error: RefCell<Option<PyErr>>,
@@ -67,6 +69,31 @@ impl Environment for PyFacts<'_> {
         self.lookup("int_max_str_digits")
             .and_then(|v| v.extract::<usize>().ok())
             .unwrap_or(4300)
+    }
+    fn python_version(&self) -> (u32, u32, u32) {
+        let given = self.lookup("python_version");
+        let version = match &given {
+            Some(v) => Ok(v.clone()),
+            None => self
+                .facts
+                .py()
+                .import("sys")
+                .and_then(|sys| sys.getattr("version_info")),
+        };
+        let triple = version.and_then(|v| {
+            Ok((
+                v.get_item(0)?.extract()?,
+                v.get_item(1)?.extract()?,
+                v.get_item(2)?.extract()?,
+            ))
+        });
+        match triple {
+            Ok(triple) => triple,
+            Err(e) => {
+                self.error.borrow_mut().get_or_insert(e);
+                super::Dialect::REFERENCE.version
+            }
+        }
     }
 }
 

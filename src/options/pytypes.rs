@@ -4,10 +4,35 @@
 //! `os.path.abspath` (the `--path`/`--test-path` type and `normalize_package`).
 //!
 //! Character classes come from `unicode_tables.rs`, generated from CPython
-//! 3.11's `unicodedata`, so that non-ASCII input is accepted, rejected and
-//! escaped the way the interpreter does it.
+//! 3.11's `unicodedata` (Unicode 14.0), plus what later databases assigned
+//! (`unicode_deltas.rs`), so that non-ASCII input is accepted, rejected and
+//! escaped the way the running interpreter does it (`Unicode`).
 
+use super::unicode_deltas::{
+    DECIMAL_ZEROS_SINCE_15_0, DECIMAL_ZEROS_SINCE_15_1, PRINTABLE_SINCE_15_0, PRINTABLE_SINCE_15_1,
+    WORD_SINCE_15_0, WORD_SINCE_15_1,
+};
 use super::unicode_tables::{DECIMAL_ZEROS, NON_PRINTABLE, WORD};
+
+/// The Unicode database of a CPython line (`unicodedata.unidata_version`):
+/// 14.0 in 3.11, 15.0 in 3.12, 15.1 in 3.13. Later databases only assign
+/// more characters, so each class is the 14.0 one plus the additions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Unicode {
+    V14_0,
+    V15_0,
+    V15_1,
+}
+
+impl Unicode {
+    /// The additions of each database after 14.0 that `self` includes.
+    fn additions<T>(self, v15_0: T, v15_1: T) -> impl Iterator<Item = T> {
+        [(Unicode::V15_0, v15_0), (Unicode::V15_1, v15_1)]
+            .into_iter()
+            .filter(move |(since, _)| self >= *since)
+            .map(|(_, table)| table)
+    }
+}
 
 fn in_ranges(table: &[(u32, u32)], c: u32) -> bool {
     table
@@ -34,8 +59,15 @@ pub fn strip(s: &str) -> &str {
     s.trim_matches(is_space)
 }
 
+/// The digit `cp` is in a block starting at one of `zeros` (sorted).
+fn digit_after(zeros: &[u32], cp: u32) -> Option<u32> {
+    let idx = zeros.partition_point(|&z| z <= cp);
+    let zero = *zeros.get(idx.checked_sub(1)?)?;
+    (cp - zero < 10).then_some(cp - zero)
+}
+
 /// `unicodedata.decimal(c, None)`: the value of a Unicode decimal digit (`\d`).
-pub fn decimal_value(c: char) -> Option<u32> {
+pub fn decimal_value(c: char, unicode: Unicode) -> Option<u32> {
     let cp = c as u32;
     if c.is_ascii_digit() {
         return Some(cp - '0' as u32);
@@ -43,34 +75,39 @@ pub fn decimal_value(c: char) -> Option<u32> {
     if cp < 0x80 {
         return None;
     }
-    let idx = DECIMAL_ZEROS.partition_point(|&z| z <= cp);
-    if idx == 0 {
-        return None;
-    }
-    let zero = DECIMAL_ZEROS[idx - 1];
-    (cp - zero < 10).then_some(cp - zero)
+    digit_after(DECIMAL_ZEROS, cp).or_else(|| {
+        unicode
+            .additions(DECIMAL_ZEROS_SINCE_15_0, DECIMAL_ZEROS_SINCE_15_1)
+            .find_map(|zeros| digit_after(zeros, cp))
+    })
 }
 
 /// `re` `\w` for `str` patterns.
-pub fn is_word(c: char) -> bool {
+pub fn is_word(c: char, unicode: Unicode) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric() || c == '_'
     } else {
         in_ranges(WORD, c as u32)
+            || unicode
+                .additions(WORD_SINCE_15_0, WORD_SINCE_15_1)
+                .any(|table| in_ranges(table, c as u32))
     }
 }
 
 /// `str.isprintable()` for one character.
-pub fn is_printable(c: char) -> bool {
+pub fn is_printable(c: char, unicode: Unicode) -> bool {
     if c.is_ascii() {
         (' '..='~').contains(&c)
     } else {
         !in_ranges(NON_PRINTABLE, c as u32)
+            || unicode
+                .additions(PRINTABLE_SINCE_15_0, PRINTABLE_SINCE_15_1)
+                .any(|table| in_ranges(table, c as u32))
     }
 }
 
 /// `repr(s)` for a `str`.
-pub fn repr(s: &str) -> String {
+pub fn repr(s: &str, unicode: Unicode) -> String {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
@@ -88,7 +125,7 @@ pub fn repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if is_printable(c) => out.push(c),
+            c if is_printable(c, unicode) => out.push(c),
             c if (c as u32) <= 0xff => out.push_str(&format!("\\x{:02x}", c as u32)),
             c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push_str(&format!("\\U{:08x}", c as u32)),
@@ -102,14 +139,14 @@ pub fn repr(s: &str) -> String {
 /// both `int(str)` and `float(str)`: Unicode spaces become ' ', Unicode
 /// decimal digits become ASCII digits, anything else non-ASCII becomes '?'
 /// (which then fails to parse).
-fn to_ascii_number(s: &str) -> String {
+fn to_ascii_number(s: &str, unicode: Unicode) -> String {
     s.chars()
         .map(|c| {
             if c.is_ascii() {
                 c
             } else if is_space(c) {
                 ' '
-            } else if let Some(d) = decimal_value(c) {
+            } else if let Some(d) = decimal_value(c, unicode) {
                 char::from(b'0' + d as u8)
             } else {
                 '?'
@@ -132,8 +169,8 @@ pub struct NotAnInt;
 /// unbounded; values beyond ±2**63 cannot be represented by the runner
 /// anyway). `max_str_digits` is `sys.get_int_max_str_digits()` (0 = no
 /// limit): longer numbers are a `ValueError` in Python, hence invalid here.
-pub fn parse_int(s: &str, max_str_digits: usize) -> Result<i64, NotAnInt> {
-    let ascii = to_ascii_number(s);
+pub fn parse_int(s: &str, max_str_digits: usize, unicode: Unicode) -> Result<i64, NotAnInt> {
+    let ascii = to_ascii_number(s, unicode);
     let body = ascii.trim_matches(is_c_space);
     let (negative, digits) = match body.as_bytes().first() {
         Some(b'-') => (true, &body[1..]),
@@ -186,8 +223,8 @@ pub fn parse_int(s: &str, max_str_digits: usize) -> Result<i64, NotAnInt> {
 pub struct NotAFloat;
 
 /// `float(s)` for a `str`.
-pub fn parse_float(s: &str) -> Result<f64, NotAFloat> {
-    let ascii = to_ascii_number(s);
+pub fn parse_float(s: &str, unicode: Unicode) -> Result<f64, NotAFloat> {
+    let ascii = to_ascii_number(s, unicode);
     let body = ascii.trim_matches(is_c_space);
     // `_Py_string_to_number_with_underscores`: an underscore must sit
     // between two ASCII digits.
@@ -316,6 +353,8 @@ pub fn abspath(path: &str, cwd: &str) -> String {
 mod tests {
     use super::*;
 
+    const V14: Unicode = Unicode::V14_0;
+
     #[test]
     fn int_accepts_what_python_accepts() {
         let cases: &[(&str, Option<i64>)] = &[
@@ -346,11 +385,11 @@ mod tests {
             ("-9223372036854775808", Some(i64::MIN)),
         ];
         for (s, want) in cases {
-            assert_eq!(parse_int(s, 4300).ok(), *want, "int({s:?})");
+            assert_eq!(parse_int(s, 4300, V14).ok(), *want, "int({s:?})");
         }
-        assert!(parse_int(&"1".repeat(4301), 4300).is_err());
-        assert!(parse_int(&"1".repeat(4300), 4300).is_ok());
-        assert!(parse_int(&"1".repeat(5000), 0).is_ok());
+        assert!(parse_int(&"1".repeat(4301), 4300, V14).is_err());
+        assert!(parse_int(&"1".repeat(4300), 4300, V14).is_ok());
+        assert!(parse_int(&"1".repeat(5000), 0, V14).is_ok());
     }
 
     #[test]
@@ -385,10 +424,10 @@ mod tests {
             ("e5", None),
         ];
         for (s, want) in cases {
-            assert_eq!(parse_float(s).ok(), *want, "float({s:?})");
+            assert_eq!(parse_float(s, V14).ok(), *want, "float({s:?})");
         }
-        assert!(parse_float("-nan").unwrap().is_nan());
-        assert!(parse_float("NaN").unwrap().is_nan());
+        assert!(parse_float("-nan", V14).unwrap().is_nan());
+        assert!(parse_float("NaN", V14).unwrap().is_nan());
     }
 
     #[test]
@@ -407,7 +446,7 @@ mod tests {
             ("\u{1f600}", "'\u{1f600}'"),
         ];
         for (s, want) in cases {
-            assert_eq!(repr(s), want, "repr({s:?})");
+            assert_eq!(repr(s, V14), want, "repr({s:?})");
         }
     }
 
@@ -435,11 +474,31 @@ mod tests {
 
     #[test]
     fn character_classes() {
-        assert_eq!(decimal_value('\u{669}'), Some(9));
-        assert_eq!(decimal_value('\u{1fbf9}'), Some(9));
-        assert_eq!(decimal_value('\u{b2}'), None);
-        assert!(is_word('\u{e9}') && is_word('_') && !is_word('-'));
+        assert_eq!(decimal_value('\u{669}', V14), Some(9));
+        assert_eq!(decimal_value('\u{1fbf9}', V14), Some(9));
+        assert_eq!(decimal_value('\u{b2}', V14), None);
+        assert!(is_word('\u{e9}', V14) && is_word('_', V14) && !is_word('-', V14));
         assert!(is_space('\u{1f}') && !is_space('\u{200b}'));
         assert_eq!(strip("\u{3000} x \u{1c}"), "x");
+    }
+
+    #[test]
+    fn character_classes_follow_the_unicode_database() {
+        use Unicode::*;
+        // Nag Mundari digit one and Kawi digit five: Unicode 15.0.
+        assert_eq!(decimal_value('\u{1e4f1}', V14_0), None);
+        assert_eq!(decimal_value('\u{1e4f1}', V15_0), Some(1));
+        assert_eq!(decimal_value('\u{11f55}', V15_1), Some(5));
+        assert_eq!(parse_int("\u{1e4f1}\u{1e4f0}", 4300, V14_0), Err(NotAnInt));
+        assert_eq!(parse_int("\u{1e4f1}\u{1e4f0}", 4300, V15_0), Ok(10));
+        assert_eq!(parse_float("\u{11f51}.\u{11f55}", V15_1), Ok(1.5));
+        assert!(!is_word('\u{1e4d0}', V14_0) && is_word('\u{1e4d0}', V15_0));
+        // U+31EF (a CJK stroke) was assigned in Unicode 15.1.
+        assert_eq!(repr("\u{31ef}", V15_0), "'\\u31ef'");
+        assert_eq!(repr("\u{31ef}", V15_1), "'\u{31ef}'");
+        assert_eq!(repr("\u{1e4d0}", V14_0), "'\\U0001e4d0'");
+        assert_eq!(repr("\u{1e4d0}", V15_0), "'\u{1e4d0}'");
+        // Still unassigned in 15.1.
+        assert_eq!(repr("\u{378}", V15_1), "'\\u0378'");
     }
 }

@@ -1,6 +1,7 @@
-//! argparse 3.11's tokenizer (`_parse_known_args`, `_parse_optional`,
+//! argparse's tokenizer (`_parse_known_args`, `_parse_optional`,
 //! `_get_option_tuples`, `consume_optional`, `consume_positionals`), run over
-//! the spec table.
+//! the spec table, as the running interpreter's argparse does it (`Dialect`:
+//! see `dialect.rs` for what changed when).
 //!
 //! It decides, token by token and the way argparse does, which tokens are
 //! options (prefix abbreviation, `-xyz` clusters, `=` and attached values,
@@ -11,21 +12,23 @@
 //! clap for typing and accumulation.
 //!
 //! Why not let clap tokenize: argparse's grammar differs from clap's in ways
-//! that show: `-vs=x` gives `-s` the value `=x`, `-uZ` is an error while
-//! `-Zu` is an unrecognized argument, interleaved `nargs="?"` positionals are
-//! all consumed at the first run of plain arguments (`foo -v bar` leaves
-//! `bar` unrecognized), and unrecognized tokens are collected rather than
-//! fatal. Reproducing those on top of clap's tokenizer would mean
+//! that show: `-vs=x` gives `-s` the value `=x` (before 3.11.9/3.12.3),
+//! `-uZ` is an error or leaves `-Z` unrecognized while `-Zu` is an
+//! unrecognized argument, interleaved `nargs="?"` positionals are all
+//! consumed at the first run of plain arguments before 3.12.7/3.13.1 (`foo
+//! -v bar` leaves `bar` unrecognized), and unrecognized tokens are collected
+//! rather than fatal. Reproducing those on top of clap's tokenizer would mean
 //! re-classifying every token anyway.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use super::dialect::{Change, Dialect};
 use super::pytypes::repr;
 use super::spec::{Action, Nargs, SPEC};
 
 /// One argparse `take_action`: the action (an index into `SPEC`) and its
-/// argument strings, after argparse dropped the first `--` among them.
+/// argument strings, after argparse dropped the `--` it drops.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Occurrence {
     pub spec: usize,
@@ -69,17 +72,51 @@ fn lookup(option_string: &str) -> Option<usize> {
         .map(|&(_, i)| i)
 }
 
-/// `(action, option_string, explicit_arg)`; `action` is `None` for an
-/// option-looking token that matches nothing (it becomes an extra).
+/// `(action, option_string, sep, explicit_arg)`; `action` is `None` for an
+/// option-looking token that matches nothing (it becomes an extra). Of
+/// `sep` only whether it is `=` matters (argparse tests its truth).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct OptionTuple {
     action: Option<usize>,
     option_string: String,
+    sep_equals: bool,
     explicit_arg: Option<String>,
+}
+
+impl OptionTuple {
+    fn new(action: usize, option_string: &str, sep_equals: bool, explicit: Option<&str>) -> Self {
+        OptionTuple {
+            action: Some(action),
+            option_string: option_string.to_owned(),
+            sep_equals,
+            explicit_arg: explicit.map(str::to_owned),
+        }
+    }
 }
 
 fn error(spec: usize, message: &str) -> Stop {
     Stop::Error(format!("argument {}: {message}", SPEC[spec].display_name()))
+}
+
+fn ignored_explicit(spec: usize, explicit: &str, dialect: Dialect) -> Stop {
+    error(
+        spec,
+        &format!(
+            "ignored explicit argument {}",
+            repr(explicit, dialect.unicode())
+        ),
+    )
+}
+
+/// `ambiguous option: TOKEN could match A, B`: every matching option string,
+/// even when several belong to one action (`--sto` matches
+/// `--stop-on-error` and `--stop`).
+fn ambiguous(token: &str, tuples: &[OptionTuple]) -> Stop {
+    let matches: Vec<&str> = tuples.iter().map(|t| t.option_string.as_str()).collect();
+    Stop::Error(format!(
+        "ambiguous option: {token} could match {}",
+        matches.join(", ")
+    ))
 }
 
 /// Python's `s[start:end]` on code points.
@@ -91,88 +128,96 @@ fn char_slice(s: &str, start: usize, end: Option<usize>) -> String {
     }
 }
 
-/// `_parse_optional`: `Ok(None)` for a positional argument.
-fn parse_optional(arg: &str) -> Result<Option<OptionTuple>, Stop> {
+/// `_parse_optional`: `Ok(None)` for a positional argument, else the
+/// candidate interpretations (several when the token is an ambiguous
+/// abbreviation and the ambiguity is only reported when reached).
+fn parse_optional(arg: &str, dialect: Dialect) -> Result<Option<Vec<OptionTuple>>, Stop> {
     if !arg.starts_with('-') {
         return Ok(None);
     }
     if let Some(action) = lookup(arg) {
-        return Ok(Some(OptionTuple {
-            action: Some(action),
-            option_string: arg.to_owned(),
-            explicit_arg: None,
-        }));
+        return Ok(Some(vec![OptionTuple::new(action, arg, false, None)]));
     }
     if arg.chars().count() == 1 {
         return Ok(None);
     }
     if let Some((option_string, explicit_arg)) = arg.split_once('=') {
         if let Some(action) = lookup(option_string) {
-            return Ok(Some(OptionTuple {
-                action: Some(action),
-                option_string: option_string.to_owned(),
-                explicit_arg: Some(explicit_arg.to_owned()),
-            }));
+            return Ok(Some(vec![OptionTuple::new(
+                action,
+                option_string,
+                true,
+                Some(explicit_arg),
+            )]));
         }
     }
-    let tuples = option_tuples(arg);
-    if tuples.len() > 1 {
-        // 3.11 lists every matching option string, even when several belong
-        // to one action (`--sto` matches `--stop-on-error` and `--stop`).
-        let matches: Vec<&str> = tuples.iter().map(|t| t.option_string.as_str()).collect();
-        return Err(Stop::Error(format!(
-            "ambiguous option: {arg} could match {}",
-            matches.join(", ")
-        )));
+    let tuples = option_tuples(arg, dialect);
+    if tuples.len() > 1 && !dialect.has(Change::DeferredAmbiguity) {
+        // Reported while classifying, before any action is taken.
+        return Err(ambiguous(arg, &tuples));
     }
-    if let Some(tuple) = tuples.into_iter().next() {
-        return Ok(Some(tuple));
+    if !tuples.is_empty() {
+        return Ok(Some(tuples));
     }
     // A negative-number-looking token would be positional, but the parser
     // has an option that looks like one (`-1`), so it stays an option.
     if arg.contains(' ') {
         return Ok(None);
     }
-    Ok(Some(OptionTuple {
+    Ok(Some(vec![OptionTuple {
         action: None,
         option_string: arg.to_owned(),
+        sep_equals: false,
         explicit_arg: None,
-    }))
+    }]))
+}
+
+/// `str.partition('=')` as `(prefix, sep_equals, explicit_arg)`.
+fn partition_equals(arg: &str) -> (&str, bool, Option<&str>) {
+    match arg.split_once('=') {
+        Some((prefix, explicit)) => (prefix, true, Some(explicit)),
+        None => (arg, false, None),
+    }
 }
 
 /// `_get_option_tuples` (with `allow_abbrev=True`).
-fn option_tuples(arg: &str) -> Vec<OptionTuple> {
+fn option_tuples(arg: &str, dialect: Dialect) -> Vec<OptionTuple> {
     let mut result = Vec::new();
     if arg.starts_with("--") {
-        let (prefix, explicit_arg) = match arg.split_once('=') {
-            Some((p, e)) => (p, Some(e.to_owned())),
-            None => (arg, None),
-        };
+        let (prefix, sep_equals, explicit_arg) = partition_equals(arg);
         for &(option_string, action) in option_strings() {
             if option_string.starts_with(prefix) {
-                result.push(OptionTuple {
-                    action: Some(action),
-                    option_string: option_string.to_owned(),
-                    explicit_arg: explicit_arg.clone(),
-                });
+                result.push(OptionTuple::new(
+                    action,
+                    option_string,
+                    sep_equals,
+                    explicit_arg,
+                ));
             }
         }
     } else {
+        let (prefix, sep_equals, explicit_arg) = if dialect.has(Change::SingleDashAbbrevEquals) {
+            partition_equals(arg)
+        } else {
+            (arg, false, None)
+        };
         let short_prefix = char_slice(arg, 0, Some(2));
         let short_explicit = char_slice(arg, 2, None);
         for &(option_string, action) in option_strings() {
             if option_string == short_prefix {
-                result.push(OptionTuple {
-                    action: Some(action),
-                    option_string: option_string.to_owned(),
-                    explicit_arg: Some(short_explicit.clone()),
-                });
-            } else if option_string.starts_with(arg) {
-                result.push(OptionTuple {
-                    action: Some(action),
-                    option_string: option_string.to_owned(),
-                    explicit_arg: None,
-                });
+                result.push(OptionTuple::new(
+                    action,
+                    option_string,
+                    false,
+                    Some(&short_explicit),
+                ));
+            } else if option_string.starts_with(prefix) {
+                result.push(OptionTuple::new(
+                    action,
+                    option_string,
+                    sep_equals,
+                    explicit_arg,
+                ));
             }
         }
     }
@@ -193,28 +238,10 @@ fn nargs_pattern(spec: usize) -> &'static str {
     }
 }
 
-/// `_match_argument`: how many argument strings an option takes.
-fn match_argument(spec: usize, pattern: &[u8]) -> Result<usize, Stop> {
-    let needed = match SPEC[spec].nargs {
-        Nargs::Zero => return Ok(0),
-        Nargs::One => 1,
-        Nargs::Two => 2,
-        Nargs::Optional => {
-            return Ok(usize::from(pattern.first() == Some(&b'A')));
-        }
-    };
-    if pattern.len() >= needed && pattern[..needed].iter().all(|&c| c == b'A') {
-        Ok(needed)
-    } else if needed == 1 {
-        Err(error(spec, "expected one argument"))
-    } else {
-        Err(error(spec, &format!("expected {needed} arguments")))
-    }
-}
-
 /// `_match_arguments_partial`: argument counts for the longest prefix of
-/// `positionals` that matches.
-fn match_partial(positionals: &[usize], pattern: &[u8]) -> Vec<usize> {
+/// `positionals` that matches. With `trim`, empty matches at the end are
+/// dropped when an option follows, leaving those positionals for later.
+fn match_partial(positionals: &[usize], pattern: &[u8], trim: bool) -> Vec<usize> {
     let text = String::from_utf8_lossy(pattern);
     for i in (1..=positionals.len()).rev() {
         let source: String = std::iter::once("^")
@@ -224,11 +251,18 @@ fn match_partial(positionals: &[usize], pattern: &[u8]) -> Vec<usize> {
             continue;
         };
         if let Some(caps) = re.captures(&text) {
-            return caps
+            let mut counts: Vec<usize> = caps
                 .iter()
                 .skip(1)
                 .map(|g| g.map_or(0, |m| m.as_str().len()))
                 .collect();
+            let end = caps.get(0).map_or(0, |m| m.end());
+            if trim && pattern.get(end) == Some(&b'O') {
+                while counts.last() == Some(&0) {
+                    counts.pop();
+                }
+            }
+            return counts;
         }
     }
     Vec::new()
@@ -236,18 +270,48 @@ fn match_partial(positionals: &[usize], pattern: &[u8]) -> Vec<usize> {
 
 struct Scanner<'a> {
     tokens: &'a [String],
+    dialect: Dialect,
     pattern: Vec<u8>,
-    option_indices: BTreeMap<usize, OptionTuple>,
+    option_indices: BTreeMap<usize, Vec<OptionTuple>>,
     positionals: Vec<usize>,
     scan: Scan,
 }
 
 impl Scanner<'_> {
+    /// `_match_argument` for an option: how many argument strings it takes.
+    fn match_argument(&self, spec: usize, pattern: &[u8]) -> Result<usize, Stop> {
+        let needed = match SPEC[spec].nargs {
+            Nargs::Zero => return Ok(0),
+            Nargs::One => 1,
+            Nargs::Two => 2,
+            Nargs::Optional => {
+                return Ok(usize::from(pattern.first() == Some(&b'A')));
+            }
+        };
+        // `nargs=N` options match `[AO]{N}` since gh-81691 (`(AA)` before).
+        let takes_options = needed > 1 && self.dialect.has(Change::FixedNargsTakeOptions);
+        let fits = |c: &u8| *c == b'A' || (takes_options && *c == b'O');
+        if pattern.len() >= needed && pattern[..needed].iter().all(fits) {
+            Ok(needed)
+        } else if needed == 1 {
+            Err(error(spec, "expected one argument"))
+        } else {
+            Err(error(spec, &format!("expected {needed} arguments")))
+        }
+    }
+
     /// `take_action` up to the point where clap takes over: drop the first
-    /// `--`, then record the action.
-    fn take_action(&mut self, spec: usize, mut values: Vec<String>) -> Result<(), Stop> {
-        if let Some(pos) = values.iter().position(|v| v == "--") {
-            values.remove(pos);
+    /// `--` if this argparse does here, then record the action.
+    fn take_action(
+        &mut self,
+        spec: usize,
+        mut values: Vec<String>,
+        drop_double_dash: bool,
+    ) -> Result<(), Stop> {
+        if drop_double_dash {
+            if let Some(pos) = values.iter().position(|v| v == "--") {
+                values.remove(pos);
+            }
         }
         if SPEC[spec].action == Action::Help {
             return Err(Stop::Help);
@@ -258,8 +322,8 @@ impl Scanner<'_> {
             Nargs::Zero | Nargs::Optional => 0,
         };
         if !SPEC[spec].is_positional() && values.len() < needed {
-            // Only `--opt=--`: argparse stores an empty list there, which
-            // zope later trips over; refuse it instead.
+            // Only `--opt=--` before gh-109475: argparse stores an empty list
+            // there, which zope later trips over; refuse it instead.
             return Err(error(spec, "expected one argument"));
         }
         self.scan.occurrences.push(Occurrence { spec, values });
@@ -267,73 +331,105 @@ impl Scanner<'_> {
     }
 
     fn consume_optional(&mut self, start: usize) -> Result<usize, Stop> {
+        let tuples = self.option_indices[&start].clone();
+        if tuples.len() > 1 {
+            // Deferred ambiguity: reported now that the parser reached it.
+            let token = if self.dialect.has(Change::AmbiguityNamesItsToken) {
+                &self.tokens[start]
+            } else {
+                // gh-58573 as first released named the classification loop's
+                // last token: the last of the command line.
+                self.tokens.last().unwrap_or(&self.tokens[start])
+            };
+            return Err(ambiguous(token, &tuples));
+        }
         let OptionTuple {
             action,
             mut option_string,
+            mut sep_equals,
             mut explicit_arg,
-        } = self.option_indices[&start].clone();
+        } = tuples.into_iter().next().expect("a classified option");
         let Some(mut action) = action else {
             self.scan.extras.push(self.tokens[start].clone());
             return Ok(start + 1);
         };
+        let clusters = self.dialect.has(Change::SingleDashClusters);
         let mut taken: Vec<(usize, Vec<String>)> = Vec::new();
         let stop = loop {
             match explicit_arg.take() {
                 Some(explicit) => {
-                    let arg_count = match_argument(action, b"A")?;
+                    let arg_count = self.match_argument(action, b"A")?;
                     let second_is_dash = option_string.chars().nth(1) == Some('-');
                     if arg_count == 0 && !second_is_dash && !explicit.is_empty() {
                         // `-xyz` where `-x` takes nothing: go on with `-y`.
-                        taken.push((action, Vec::new()));
                         let mut rest = explicit.chars();
                         let next_char = rest.next().unwrap_or_default();
+                        if clusters && (sep_equals || next_char == '-') {
+                            return Err(ignored_explicit(action, &explicit, self.dialect));
+                        }
+                        taken.push((action, Vec::new()));
                         let prefix_char = option_string.chars().next().unwrap_or('-');
                         option_string = format!("{prefix_char}{next_char}");
                         let rest: String = rest.collect();
                         match lookup(&option_string) {
                             Some(next) => {
                                 action = next;
-                                explicit_arg = (!rest.is_empty()).then_some(rest);
+                                if !clusters {
+                                    explicit_arg = (!rest.is_empty()).then_some(rest);
+                                } else if let Some(value) = rest.strip_prefix('=') {
+                                    sep_equals = true;
+                                    explicit_arg = Some(value.to_owned());
+                                } else {
+                                    sep_equals = false;
+                                    explicit_arg = (!rest.is_empty()).then_some(rest);
+                                }
                             }
-                            None => {
-                                return Err(error(
-                                    action,
-                                    &format!("ignored explicit argument {}", repr(&explicit)),
-                                ))
+                            None if clusters => {
+                                // The rest of the cluster is unrecognized.
+                                self.scan.extras.push(format!("{prefix_char}{explicit}"));
+                                break start + 1;
                             }
+                            None => return Err(ignored_explicit(action, &explicit, self.dialect)),
                         }
                     } else if arg_count == 1 {
                         taken.push((action, vec![explicit]));
                         break start + 1;
                     } else {
-                        return Err(error(
-                            action,
-                            &format!("ignored explicit argument {}", repr(&explicit)),
-                        ));
+                        return Err(ignored_explicit(action, &explicit, self.dialect));
                     }
                 }
                 None => {
                     let first = start + 1;
-                    let count =
-                        match_argument(action, &self.pattern[first.min(self.pattern.len())..])?;
+                    let count = self
+                        .match_argument(action, &self.pattern[first.min(self.pattern.len())..])?;
                     taken.push((action, self.tokens[first..first + count].to_vec()));
                     break first + count;
                 }
             }
         };
+        // Before gh-109475 `_get_values` dropped a `--` from option values
+        // too (they can only hold one as an explicit `--opt=--`).
+        let drop_double_dash = !self.dialect.has(Change::ExplicitDoubleDash);
         for (spec, values) in taken {
-            self.take_action(spec, values)?;
+            self.take_action(spec, values, drop_double_dash)?;
         }
         Ok(stop)
     }
 
     fn consume_positionals(&mut self, mut start: usize) -> Result<usize, Stop> {
-        let counts = match_partial(&self.positionals, &self.pattern[start..]);
+        let trim = self.dialect.has(Change::PartialMatchTrim);
+        let counts = match_partial(&self.positionals, &self.pattern[start..], trim);
         let matched: Vec<usize> = self.positionals.drain(..counts.len()).collect();
         for (spec, count) in matched.into_iter().zip(counts) {
             let values = self.tokens[start..start + count].to_vec();
+            let drop_double_dash = if self.dialect.has(Change::PositionalDoubleDash) {
+                // Only the separator itself, if it is among these arguments.
+                self.pattern[start..start + count].contains(&b'-')
+            } else {
+                true
+            };
             start += count;
-            self.take_action(spec, values)?;
+            self.take_action(spec, values, drop_double_dash)?;
         }
         Ok(start)
     }
@@ -357,14 +453,16 @@ impl Scanner<'_> {
             start = self.consume_optional(start)?;
         }
         let stop = self.consume_positionals(start)?;
-        self.scan.extras.extend(self.tokens[stop..].iter().cloned());
+        self.scan
+            .extras
+            .extend(self.tokens[stop.min(self.tokens.len())..].iter().cloned());
         Ok(())
     }
 }
 
-/// Scan `tokens` (argv without the program name) the way argparse 3.11
-/// would parse them with zope's parser.
-pub fn scan(tokens: &[String]) -> Scan {
+/// Scan `tokens` (argv without the program name) the way the argparse of
+/// `dialect` would parse them with zope's parser.
+pub fn scan(tokens: &[String], dialect: Dialect) -> Scan {
     let mut pattern = Vec::with_capacity(tokens.len());
     let mut option_indices = BTreeMap::new();
     let mut after_dashes = false;
@@ -375,8 +473,8 @@ pub fn scan(tokens: &[String]) -> Scan {
             pattern.push(b'-');
             after_dashes = true;
         } else {
-            match parse_optional(token) {
-                // Ambiguity is reported while classifying, before any action.
+            match parse_optional(token, dialect) {
+                // Ambiguity found while classifying stops before any action.
                 Err(stop) => {
                     return Scan {
                         stop: Some(stop),
@@ -384,8 +482,8 @@ pub fn scan(tokens: &[String]) -> Scan {
                     }
                 }
                 Ok(None) => pattern.push(b'A'),
-                Ok(Some(tuple)) => {
-                    option_indices.insert(i, tuple);
+                Ok(Some(tuples)) => {
+                    option_indices.insert(i, tuples);
                     pattern.push(b'O');
                 }
             }
@@ -393,6 +491,7 @@ pub fn scan(tokens: &[String]) -> Scan {
     }
     let mut scanner = Scanner {
         tokens,
+        dialect,
         pattern,
         option_indices,
         positionals: (0..SPEC.len())
@@ -426,8 +525,12 @@ mod tests {
     }
 
     fn run(args: &[&str]) -> Scan {
+        run_as(Dialect::REFERENCE, args)
+    }
+
+    fn run_as(dialect: Dialect, args: &[&str]) -> Scan {
         let tokens: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        scan(&tokens)
+        scan(&tokens, dialect)
     }
 
     fn stop_message(args: &[&str]) -> String {
@@ -580,5 +683,170 @@ mod tests {
             "argument -a/--at-level: expected one argument"
         );
         assert_eq!(run(&["-vh"]).stop, Some(Stop::Help));
+    }
+
+    const V3_11_8: Dialect = Dialect {
+        version: (3, 11, 8),
+    };
+    const V3_12_3: Dialect = Dialect {
+        version: (3, 12, 3),
+    };
+    const V3_12_7: Dialect = Dialect {
+        version: (3, 12, 7),
+    };
+    const V3_13_0: Dialect = Dialect {
+        version: (3, 13, 0),
+    };
+    const V3_13_5: Dialect = Dialect {
+        version: (3, 13, 5),
+    };
+
+    fn stop_message_as(dialect: Dialect, args: &[&str]) -> String {
+        match run_as(dialect, args).stop {
+            Some(Stop::Error(m)) => m,
+            other => panic!(
+                "{:?} {args:?}: expected an error, got {other:?}",
+                dialect.version
+            ),
+        }
+    }
+
+    #[test]
+    fn clusters_by_release() {
+        // Before gh-60346 an unknown letter in a cluster is an error; after,
+        // the rest of the cluster is unrecognized.
+        assert_eq!(
+            stop_message(&["-uZ"]),
+            "argument --unit/-u: ignored explicit argument 'Z'"
+        );
+        for dialect in [V3_12_3, V3_13_0, V3_13_5] {
+            let s = run_as(dialect, &["-uZ", "-12"]);
+            assert_eq!(s.stop, None);
+            assert_eq!(s.extras, ["-Z", "-2"]);
+            assert_eq!(s.occurrences[0], occ(idx("-u"), &[]));
+            assert_eq!(s.occurrences[1], occ(idx("-1"), &[]));
+            // `=` after a cluster letter separates its value.
+            assert_eq!(
+                run_as(dialect, &["-vs=x"]).occurrences[1],
+                occ(idx("-s"), &["x"])
+            );
+            // A flag followed by `=`: the value is not another flag.
+            assert_eq!(
+                stop_message_as(dialect, &["-u=v"]),
+                "argument --unit/-u: ignored explicit argument 'v'"
+            );
+            assert_eq!(
+                stop_message_as(dialect, &["-vq=1"]),
+                "argument --quiet/-q: ignored explicit argument '1'"
+            );
+        }
+        assert_eq!(
+            run_as(V3_11_8, &["-vs=x"]).occurrences[1],
+            occ(idx("-s"), &["=x"])
+        );
+        let s = run(&["-u=v"]);
+        assert_eq!(s.stop, None);
+        assert_eq!(
+            s.occurrences[..2],
+            [occ(idx("-u"), &[]), occ(idx("-v"), &[])]
+        );
+        for dialect in [Dialect::REFERENCE, V3_13_5] {
+            assert_eq!(
+                stop_message_as(dialect, &["-u-x"]),
+                "argument --unit/-u: ignored explicit argument '-x'"
+            );
+        }
+    }
+
+    #[test]
+    fn ambiguity_by_release() {
+        // Reported while classifying: before an earlier token's error.
+        for dialect in [Dialect::REFERENCE, V3_12_3, V3_13_0] {
+            assert_eq!(
+                stop_message_as(dialect, &["-a", "--sub"]),
+                "ambiguous option: --sub could match --subunit, --subunit-v2"
+            );
+        }
+        // Reported when reached: the earlier error wins, the earlier actions
+        // are taken.
+        assert_eq!(
+            stop_message_as(V3_13_5, &["-a", "--sub"]),
+            "argument -a/--at-level: expected one argument"
+        );
+        let s = run_as(V3_13_5, &["-v", "--sto", "x"]);
+        assert_eq!(s.occurrences, [occ(idx("-v"), &[])]);
+        assert_eq!(
+            s.stop,
+            Some(Stop::Error(
+                "ambiguous option: --sto could match --stop-on-error, --stop".into()
+            ))
+        );
+        // 3.12.7 named the last token of the command line.
+        assert_eq!(
+            stop_message_as(V3_12_7, &["--sto", "a", "b"]),
+            "ambiguous option: b could match --stop-on-error, --stop"
+        );
+        // Never reached: consumed as a value of `nargs=2`.
+        let s = run_as(V3_13_5, &["--package-path", "a", "--sto"]);
+        assert_eq!(s.stop, None);
+        assert_eq!(
+            s.occurrences[0],
+            occ(idx("--package-path"), &["a", "--sto"])
+        );
+        // gh-124345: `-=x` abbreviates every option.
+        assert_eq!(run_as(V3_13_0, &["-=x"]).extras, ["-=x"]);
+        let all: Vec<&str> = option_strings().iter().map(|(s, _)| *s).collect();
+        assert_eq!(
+            stop_message_as(V3_13_5, &["-="]),
+            format!("ambiguous option: -= could match {}", all.join(", "))
+        );
+    }
+
+    #[test]
+    fn double_dash_by_release() {
+        // An explicit `--` value is kept since gh-109475.
+        assert_eq!(
+            stop_message(&["--layer=--"]),
+            "argument --layer: expected one argument"
+        );
+        for dialect in [V3_11_8, V3_13_0, V3_13_5] {
+            let s = run_as(dialect, &["--layer=--", "-s--"]);
+            assert_eq!(s.stop, None);
+            assert_eq!(s.occurrences[0], occ(idx("--layer"), &["--"]));
+            assert_eq!(s.occurrences[1], occ(idx("-s"), &["--"]));
+        }
+        // A positional drops only the separator since gh-81691.
+        for (dialect, second) in [
+            (Dialect::REFERENCE, &[][..]),
+            (V3_13_0, &[][..]),
+            (V3_13_5, &["--"][..]),
+        ] {
+            let s = run_as(dialect, &["--", "-a", "--"]);
+            assert_eq!(s.occurrences[0], occ(pos("legacy_module_filter"), &["-a"]));
+            assert_eq!(s.occurrences[1], occ(pos("legacy_test_filter"), second));
+        }
+    }
+
+    #[test]
+    fn positionals_and_fixed_nargs_by_release() {
+        // gh-59317: the second positional waits for the next plain argument.
+        let s = run_as(V3_12_7, &["foo", "-v", "bar"]);
+        assert_eq!(s.extras, Vec::<String>::new());
+        assert_eq!(s.occurrences[0], occ(pos("legacy_module_filter"), &["foo"]));
+        assert_eq!(s.occurrences[2], occ(pos("legacy_test_filter"), &["bar"]));
+        assert_eq!(run_as(V3_13_0, &["foo", "-v", "bar"]).extras, ["bar"]);
+        // gh-81691: `nargs=2` options take option-looking tokens.
+        assert_eq!(
+            stop_message_as(V3_13_0, &["--package-path", "a", "-v"]),
+            "argument --package-path: expected 2 arguments"
+        );
+        assert_eq!(
+            run_as(V3_13_5, &["--package-path", "a", "-v"]).occurrences[0],
+            occ(idx("--package-path"), &["a", "-v"])
+        );
+        assert_eq!(
+            stop_message_as(V3_13_5, &["--package-path", "a", "--", "b"]),
+            "argument --package-path: expected 2 arguments"
+        );
     }
 }

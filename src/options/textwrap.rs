@@ -1,4 +1,5 @@
-//! Python 3.11's `textwrap.wrap`/`fill` with the default `TextWrapper`
+//! Python's `textwrap.wrap`/`fill` (unchanged from 3.11 to 3.13: only
+//! `textwrap.indent` was rewritten) with the default `TextWrapper`
 //! settings argparse uses (`break_long_words`, `break_on_hyphens`,
 //! `drop_whitespace`, `expand_tabs` with tabsize 8, `replace_whitespace`, no
 //! `max_lines`). Lengths are counted in code points, like Python's `len`.
@@ -7,7 +8,7 @@
 //! look-behind, which the `regex` crate lacks); the comments name the
 //! alternative of that regex each branch stands for.
 
-use super::pytypes::{decimal_value, is_space, is_word};
+use super::pytypes::{decimal_value, is_space, is_word, Unicode};
 
 /// `textwrap._whitespace`: the only characters the wrapper treats as spaces.
 fn is_ws(c: char) -> bool {
@@ -15,40 +16,40 @@ fn is_ws(c: char) -> bool {
 }
 
 /// `word_punct = [\w!"'&.,?]`
-fn is_word_punct(c: char) -> bool {
-    is_word(c) || matches!(c, '!' | '"' | '\'' | '&' | '.' | ',' | '?')
+fn is_word_punct(c: char, u: Unicode) -> bool {
+    is_word(c, u) || matches!(c, '!' | '"' | '\'' | '&' | '.' | ',' | '?')
 }
 
 /// `letter = [^\d\W]`
-fn is_letter(c: char) -> bool {
-    is_word(c) && decimal_value(c).is_none()
+fn is_letter(c: char, u: Unicode) -> bool {
+    is_word(c, u) && decimal_value(c, u).is_none()
 }
 
 /// `(?=-{2,}\w)` at `at`.
-fn em_dash_ahead(t: &[char], at: usize) -> bool {
+fn em_dash_ahead(t: &[char], at: usize, u: Unicode) -> bool {
     let mut k = at;
     while k < t.len() && t[k] == '-' {
         k += 1;
     }
-    k - at >= 2 && k < t.len() && is_word(t[k])
+    k - at >= 2 && k < t.len() && is_word(t[k], u)
 }
 
-fn is_letter_at(t: &[char], i: usize) -> bool {
-    i < t.len() && is_letter(t[i])
+fn is_letter_at(t: &[char], i: usize, u: Unicode) -> bool {
+    i < t.len() && is_letter(t[i], u)
 }
 
 /// The end of the `%(nws)s+? (...)` alternative starting at `i`.
-fn word_end(t: &[char], i: usize) -> usize {
+fn word_end(t: &[char], i: usize, u: Unicode) -> usize {
     let n = t.len();
     let mut j = i + 1;
     loop {
         // hyphenated word: -(?: (?<=lt{2}-) | (?<=lt-lt-)) (?= lt -? lt)
         if j < n && t[j] == '-' {
-            let behind = (j >= 2 && is_letter(t[j - 2]) && is_letter(t[j - 1]))
-                || (j >= 3 && is_letter(t[j - 3]) && t[j - 2] == '-' && is_letter(t[j - 1]));
-            let ahead = is_letter_at(t, j + 1)
-                && (is_letter_at(t, j + 2)
-                    || (j + 2 < n && t[j + 2] == '-' && is_letter_at(t, j + 3)));
+            let behind = (j >= 2 && is_letter(t[j - 2], u) && is_letter(t[j - 1], u))
+                || (j >= 3 && is_letter(t[j - 3], u) && t[j - 2] == '-' && is_letter(t[j - 1], u));
+            let ahead = is_letter_at(t, j + 1, u)
+                && (is_letter_at(t, j + 2, u)
+                    || (j + 2 < n && t[j + 2] == '-' && is_letter_at(t, j + 3, u)));
             if behind && ahead {
                 return j + 1;
             }
@@ -58,7 +59,7 @@ fn word_end(t: &[char], i: usize) -> usize {
             return j;
         }
         // em-dash: (?<=wp) (?=-{2,}\w)
-        if is_word_punct(t[j - 1]) && em_dash_ahead(t, j) {
+        if is_word_punct(t[j - 1], u) && em_dash_ahead(t, j, u) {
             return j;
         }
         j += 1;
@@ -66,7 +67,7 @@ fn word_end(t: &[char], i: usize) -> usize {
 }
 
 /// `TextWrapper._split`: the text cut into indivisible chunks.
-pub fn split_chunks(text: &str) -> Vec<String> {
+pub fn split_chunks(text: &str, u: Unicode) -> Vec<String> {
     let t: Vec<char> = munge_whitespace(text).chars().collect();
     let mut chunks = Vec::new();
     let mut i = 0;
@@ -78,7 +79,7 @@ pub fn split_chunks(text: &str) -> Vec<String> {
                 j += 1;
             }
             j
-        } else if t[i] == '-' && i > 0 && is_word_punct(t[i - 1]) && em_dash_ahead(&t, i) {
+        } else if t[i] == '-' && i > 0 && is_word_punct(t[i - 1], u) && em_dash_ahead(&t, i, u) {
             // em-dash between words: (?<=wp) -{2,} (?=\w)
             let mut j = i;
             while t[j] == '-' {
@@ -86,7 +87,7 @@ pub fn split_chunks(text: &str) -> Vec<String> {
             }
             j
         } else {
-            word_end(&t, i)
+            word_end(&t, i, u)
         };
         chunks.push(t[i..end].iter().collect());
         i = end;
@@ -130,7 +131,8 @@ fn is_blank(s: &str) -> bool {
     s.chars().all(is_space)
 }
 
-/// `textwrap.wrap(text, width, initial_indent=..., subsequent_indent=...)`.
+/// `textwrap.wrap(text, width, initial_indent=..., subsequent_indent=...)`,
+/// with `\w`/`\d` from `unicode` (the interpreter's `re`).
 /// `width` must be positive (Python raises `ValueError` otherwise; argparse
 /// never passes less than 11), so a smaller value is treated as 1.
 pub fn wrap(
@@ -138,9 +140,10 @@ pub fn wrap(
     width: usize,
     initial_indent: &str,
     subsequent_indent: &str,
+    unicode: Unicode,
 ) -> Vec<String> {
     let width = width.max(1) as i64;
-    let mut chunks = split_chunks(text);
+    let mut chunks = split_chunks(text, unicode);
     chunks.reverse();
     let mut lines: Vec<String> = Vec::new();
     while !chunks.is_empty() {
@@ -207,13 +210,21 @@ fn handle_long_word(chunks: &mut [String], cur_line: &mut Vec<String>, cur_len: 
 }
 
 /// `textwrap.fill`.
-pub fn fill(text: &str, width: usize, initial_indent: &str, subsequent_indent: &str) -> String {
-    wrap(text, width, initial_indent, subsequent_indent).join("\n")
+pub fn fill(
+    text: &str,
+    width: usize,
+    initial_indent: &str,
+    subsequent_indent: &str,
+    unicode: Unicode,
+) -> String {
+    wrap(text, width, initial_indent, subsequent_indent, unicode).join("\n")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const U14: Unicode = Unicode::V14_0;
 
     #[test]
     fn chunks_match_wordsep_re() {
@@ -241,7 +252,7 @@ mod tests {
             ("tests_profile.*.prof", &["tests_profile.*.prof"]),
         ];
         for (text, want) in cases {
-            assert_eq!(split_chunks(text), *want, "chunks of {text:?}");
+            assert_eq!(split_chunks(text, U14), *want, "chunks of {text:?}");
         }
     }
 
@@ -251,7 +262,7 @@ mod tests {
         let text = "Report all failures in a doctest. This is the default, but can be used \
                     to counter a default use of -1 or --hide-secondary-failures.";
         assert_eq!(
-            wrap(text, 54, "", ""),
+            wrap(text, 54, "", "", U14),
             [
                 "Report all failures in a doctest. This is the default,",
                 "but can be used to counter a default use of -1 or",
@@ -259,7 +270,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            wrap(text, 20, "", ""),
+            wrap(text, 20, "", "", U14),
             [
                 "Report all failures",
                 "in a doctest. This",
@@ -270,18 +281,18 @@ mod tests {
                 "secondary-failures.",
             ]
         );
-        assert_eq!(wrap("abcdefghij", 4, "", ""), ["abcd", "efgh", "ij"]);
-        assert_eq!(wrap("aaa-bbbbbbbb", 6, "", ""), ["aaa-bb", "bbbbbb"]);
-        assert_eq!(wrap("---------x", 4, "", ""), ["----", "----", "-x"]);
-        assert_eq!(wrap(" lead", 10, "", ""), [" lead"]);
-        assert_eq!(wrap("", 10, "", ""), Vec::<String>::new());
-        assert_eq!(wrap("   ", 10, "", ""), Vec::<String>::new());
+        assert_eq!(wrap("abcdefghij", 4, "", "", U14), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("aaa-bbbbbbbb", 6, "", "", U14), ["aaa-bb", "bbbbbb"]);
+        assert_eq!(wrap("---------x", 4, "", "", U14), ["----", "----", "-x"]);
+        assert_eq!(wrap(" lead", 10, "", "", U14), [" lead"]);
+        assert_eq!(wrap("", 10, "", "", U14), Vec::<String>::new());
+        assert_eq!(wrap("   ", 10, "", "", U14), Vec::<String>::new());
         assert_eq!(
-            fill("Other options and more words", 11, "  ", "  "),
+            fill("Other options and more words", 11, "  ", "  ", U14),
             "  Other\n  options\n  and more\n  words"
         );
         assert_eq!(
-            wrap("one two three", 5, ">>>>>>", "<"),
+            wrap("one two three", 5, ">>>>>>", "<", U14),
             [">>>>>>o", "<ne", "<two ", "<thre", "<e"]
         );
     }
