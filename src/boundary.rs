@@ -72,6 +72,20 @@ impl Environment for PyEnvironment<'_> {
             .and_then(|n| n.extract())
             .unwrap_or(4300)
     }
+
+    fn python_version(&self) -> (u32, u32, u32) {
+        self.py
+            .import("sys")
+            .and_then(|sys| sys.getattr("version_info"))
+            .and_then(|v| {
+                Ok((
+                    v.get_item(0)?.extract()?,
+                    v.get_item(1)?.extract()?,
+                    v.get_item(2)?.extract()?,
+                ))
+            })
+            .unwrap_or(options::Dialect::REFERENCE.version)
+    }
 }
 
 fn write(py: Python<'_>, stream: &str, text: &str) -> PyResult<()> {
@@ -95,20 +109,9 @@ fn unimplemented(o: &Options) -> Vec<&'static str> {
     check(o.color, "--color/-c");
     check(o.xml_output.is_some(), "--xml");
     check(o.post_mortem, "--post-mortem/-D");
-    check(o.gc.is_some(), "--gc/-g");
-    check(o.gc_option.is_some(), "--gc-option/-G");
-    check(
-        o.gc_after_test && o.verbose >= 4,
-        "--gc-after-test with -vvvv (cycle report)",
-    );
     check(o.coverage.is_some(), "--coverage");
     check(o.profile.is_some(), "--profile");
-    check(o.shuffle, "--shuffle");
     check(o.processes > 1, "-j");
-    check(
-        o.report_refcounts && o.verbose > 0,
-        "--report-refcounts/-r with -v",
-    );
     missing
 }
 
@@ -180,6 +183,10 @@ fn run_config(
         repeat: o.repeat.max(1) as usize,
         report_refcounts: o.report_refcounts,
         gc_after_test: o.gc_after_test,
+        gc: o.gc,
+        gc_option: o.gc_option,
+        shuffle: o.shuffle,
+        shuffle_seed: o.shuffle_seed,
         processes: o.processes.max(1) as usize,
         resume_layer,
         resume_number,
@@ -226,9 +233,8 @@ fn run_internal_impl(
         })
         .unwrap_or_default();
     let columns: usize = py
-        .import("shutil")?
-        .call_method0("get_terminal_size")?
-        .getattr("columns")?
+        .import("leakrunner._support")?
+        .call_method0("terminal_columns")?
         .extract()
         .unwrap_or(80);
     let env = PyEnvironment {
@@ -274,6 +280,13 @@ fn run_internal_impl(
     for message in &parsed.messages {
         write(py, "stdout", message)?;
     }
+    if parsed.options.gc.as_ref().is_some_and(|g| g.len() > 3) {
+        write(py, "stdout", "Too many --gc options\n")?;
+        return Err(Error::Exit {
+            status: 1,
+            stderr: String::new(),
+        });
+    }
     if parsed.options.fail {
         return Ok(true);
     }
@@ -296,6 +309,7 @@ fn run_internal_impl(
             )?;
         }
     }
+    let python_version = env.python_version();
     let config = run_config(
         parsed.options,
         resume,
@@ -304,7 +318,16 @@ fn run_internal_impl(
         cwd,
         warnings,
     );
-    runner::run(py, config, Vec::new())
+    runner::run(py, config, Vec::new()).map_err(|err| match err {
+        Error::Usage(message) => Error::Exit {
+            status: 2,
+            stderr: format!(
+                "{}{prog}: error: {message}\n",
+                options::format_usage_for(&prog, columns, options::Dialect::new(python_version))
+            ),
+        },
+        other => other,
+    })
 }
 
 /// `leakrunner.run_internal`: runs the tests; returns True if any failed.

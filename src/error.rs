@@ -14,6 +14,10 @@ pub enum Error {
     /// to stderr: argparse-style usage errors (2), `--help`/`--version` (0),
     /// zope's "Too many --gc options" (1).
     Exit { status: i32, stderr: String },
+    /// A bad value the command line parser could not check (a regular
+    /// expression neither engine accepts): the boundary reports it as
+    /// argparse reports usage errors, `PROG: error: MESSAGE`, status 2.
+    Usage(String),
     /// Ctrl-C: the partial results have been reported; re-raised so that
     /// callers of `run_internal` see it, and `run()` exits with status 130.
     Interrupted,
@@ -42,6 +46,11 @@ impl Error {
                 }
                 PySystemExit::new_err(status)
             }
+            Error::Usage(message) => Error::Exit {
+                status: 2,
+                stderr: format!("leakrunner: error: {message}\n"),
+            }
+            .into_pyerr(py),
             Error::Interrupted => PyKeyboardInterrupt::new_err(()),
             Error::Python(err) => err,
         }
@@ -51,7 +60,7 @@ impl Error {
         match self {
             Error::Interrupted => true,
             Error::Python(err) => err.is_instance_of::<PyKeyboardInterrupt>(py),
-            Error::Exit { .. } => false,
+            Error::Exit { .. } | Error::Usage(_) => false,
         }
     }
 }

@@ -35,6 +35,40 @@ pub struct ImportFailure {
     /// As the stdlib formats it (zope reports these before its own
     /// traceback style is installed).
     pub traceback: String,
+    /// When a reporter asked for it (`Needs::exceptions`).
+    pub exception: Option<ExceptionDetail>,
+}
+
+/// An exception as JUnit-style reports describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionDetail {
+    /// `str(type)`, e.g. `<class 'AssertionError'>`.
+    pub type_name: String,
+    /// `str(exception)`.
+    pub message: String,
+    /// `''.join(traceback.format_tb(tb))`, the stdlib's frames.
+    pub stack: String,
+}
+
+/// Who a test is, for reporters that identify tests rather than print
+/// their names (`Needs::identities`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestIdentity {
+    /// `test.id()`.
+    pub id: String,
+    /// The JUnit suite, class name and test name zope's XML output uses.
+    pub suite: String,
+    pub classname: String,
+    pub name: String,
+}
+
+/// A test as `--list-tests` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedTest {
+    /// `str(test)`.
+    pub name: String,
+    /// `test.id()`.
+    pub id: String,
 }
 
 /// Test counts of one layer iteration or of the whole run.
@@ -130,6 +164,8 @@ pub enum Event {
         total: usize,
         /// `test.countTestCases()`.
         count: usize,
+        /// When a reporter asked for it (`Needs::identities`).
+        identity: Option<TestIdentity>,
     },
     TestSucceeded {
         seconds: f64,
@@ -144,6 +180,12 @@ pub enum Event {
         traceback: String,
         stdout: Option<String>,
         stderr: Option<String>,
+        /// When a reporter asked for it (`Needs::exceptions`); None for an
+        /// unexpected success.
+        exception: Option<ExceptionDetail>,
+        /// The failing subtest's identity (`Needs::identities`); None when
+        /// the test itself failed.
+        subtest: Option<TestIdentity>,
     },
     /// After a test; `gc_count` is what `--gc-after-test` collected.
     TestStopped {
@@ -197,7 +239,7 @@ pub enum Event {
     /// `--list-tests`: a layer's tests.
     ListOfTests {
         layer: String,
-        tests: Vec<String>,
+        tests: Vec<ListedTest>,
     },
     /// The grand total, when more than one layer ran.
     Totals {

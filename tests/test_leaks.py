@@ -49,12 +49,19 @@ def parse_iterations(out):
         m = DETAIL.match(line)
         if m:
             detail, rc, change = (int(g) for g in m.groups())
-            expected = "  sum detail refcount=%-8d sys refcount=%-8d change=%-6d" % (detail, rc, change)
+            expected = "  sum detail refcount=%-8d sys refcount=%-8d change=%-6d" % (
+                detail,
+                rc,
+                change,
+            )
             assert line == expected
             layers[layer].append({"change": change, "rows": {}, "detail": detail})
             continue
         m = ROW.match(line)
-        if m and m.group(1) not in ("type/class", "-------------------------------------------------------"):
+        if m and m.group(1) not in (
+            "type/class",
+            "-------------------------------------------------------",
+        ):
             title, insts, refs = m.group(1), int(m.group(2)), int(m.group(3))
             assert line == "    %-55s %6d %6d" % (title, insts, refs) or title == "total"
             layers[layer][-1]["rows"][title] = (insts, refs)

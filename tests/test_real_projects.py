@@ -15,11 +15,21 @@ import pytest
 from conftest import run_leakrunner, run_zope
 from normalize import normalize
 
-PACKAGES = ["transaction", "zope.exceptions", "zope.schema", "zope.component", "persistent", "zope.proxy"]
+PACKAGES = [
+    "transaction",
+    "zope.exceptions",
+    "zope.schema",
+    "zope.component",
+    "persistent",
+    "zope.proxy",
+]
 
 
 def site_packages_of(package):
-    spec = importlib.util.find_spec(package.split(".")[0])
+    try:
+        spec = importlib.util.find_spec(package)
+    except ModuleNotFoundError:
+        spec = None
     if spec is None:
         pytest.skip(f"{package} is not installed")
     for path in site.getsitepackages():

@@ -281,3 +281,207 @@ def format_layer_exception(exc_type, exc_value, tb):
     f = io.StringIO()
     traceback.print_exception(exc_type, exc_value, tb, limit=None, file=f, chain=True)
     return f.getvalue()
+
+
+def set_gc_threshold(values):
+    """``--gc``: returns the message zope prints and the old threshold."""
+    import gc
+
+    old = gc.get_threshold()
+    if values[0]:
+        message = "Cyclic garbage collection threshold set to: %s" % repr(tuple(values))
+    else:
+        message = "Cyclic garbage collection is disabled."
+    gc.set_threshold(*values)
+    return message, old
+
+
+def set_gc_debug(names):
+    """``-G``: ORs the named flags into ``gc.set_debug``; returns the old
+    flags, or raises ValueError naming a flag this Python's gc lacks."""
+    import gc
+
+    flags = 0
+    for name in names:
+        flag = getattr(gc, name, None)
+        if flag is None:
+            raise ValueError(name)
+        flags |= flag
+    old = gc.get_debug()
+    gc.set_debug(flags)
+    return old
+
+
+def restore_gc(threshold, debug):
+    import gc
+
+    if threshold is not None:
+        gc.set_threshold(*threshold)
+    if debug is not None:
+        gc.set_debug(debug)
+
+
+def shuffle_order(seed, n):
+    """The permutation zope.testrunner's --shuffle applies to n tests.
+
+    zope inlines Fisher-Yates over ``rng.random()`` (seeded with version=1)
+    because ``random.shuffle`` changed across Python versions."""
+    import math
+    import random
+
+    rng = random.Random(seed)
+    rng.seed(seed, version=1)
+    order = list(range(n))
+    for i in reversed(range(1, n)):
+        j = math.floor(rng.random() * (i + 1))
+        order[i], order[j] = order[j], order[i]
+    return order
+
+
+def default_shuffle_seed():
+    import time
+
+    return int(time.time() * 256)
+
+
+def repr_lines(obj, max_width=75, max_lines=5):
+    """An object as at most ``max_lines`` lines of at most ``max_width``
+    characters (for the --gc-after-test cycle report)."""
+    import pprint
+
+    try:
+        text = pprint.pformat(obj)
+    except Exception:
+        text = f"{obj.__class__} instance at 0x{id(obj):x}"
+    lines = text.split("\n", max_lines)
+    if len(lines) > max_lines:
+        lines[-1] = "..."
+    return [line if len(line) <= max_width else line[: max_width - 3] + "..." for line in lines]
+
+
+def _strongly_connected(nodes, edges):
+    """Tarjan's algorithm, iteratively: the components with a cycle."""
+    index = {}
+    low = {}
+    on_stack = set()
+    stack = []
+    found = []
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(edges[root]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(edges[child])))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1 or node in edges[node]:
+                        found.append(component)
+    return found
+
+
+def gc_cycles():
+    """The cycles a test left: collected with DEBUG_SAVEALL, grouped into
+    strongly connected components, each object as ``repr_lines``. Empties
+    ``gc.garbage`` again."""
+    import gc
+
+    old = gc.get_debug()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+        garbage = list(gc.garbage)
+        del gc.garbage[:]
+    finally:
+        gc.set_debug(old)
+    if not garbage:
+        return None
+    by_id = {id(o): o for o in garbage}
+    edges = {
+        key: [id(r) for r in gc.get_referents(o) if id(r) in by_id] for key, o in by_id.items()
+    }
+    cycles = [
+        [repr_lines(by_id[key]) for key in component]
+        for component in _strongly_connected(list(by_id), edges)
+    ]
+    del garbage, by_id, edges
+    return cycles or None
+
+
+def exception_detail(exc_type, exc_value, tb):
+    """An exception as a JUnit report describes it: ``str`` of its type and
+    of itself, and the stdlib's frames (``traceback.format_tb``)."""
+    return str(exc_type), str(exc_value), "".join(traceback.format_tb(tb))
+
+
+def _suite_name_parts(filename):
+    """The parts of a doctest file's path below the current directory, cut
+    at the first directory with a dot in its name (zope's naming)."""
+    import pathlib
+
+    file_parts = pathlib.Path(filename).parts
+    cwd_parts = pathlib.Path.cwd().parts
+    common = 0
+    for common in range(min(len(file_parts), len(cwd_parts))):
+        if file_parts[common] != cwd_parts[common]:
+            break
+    if common >= len(file_parts) - 1:
+        return [file_parts[-1]]
+    parts = []
+    for part in reversed(file_parts[common:-1]):
+        if "." in part:
+            break
+        parts.insert(0, part)
+    parts.append(file_parts[-1])
+    return parts
+
+
+def identity(test):
+    """(id, suite, classname, name): ``test.id()`` and the JUnit names zope's
+    ``--xml`` output gives the test."""
+    test_id = test.id()
+    doctest = sys.modules.get("doctest")
+    if doctest is not None and isinstance(test, doctest.DocFileCase):
+        parts = _suite_name_parts(test._dt_test.filename)
+        return test_id, "doctest-" + "-".join(parts), ".".join(parts[:-1]), test._dt_test.name
+    if doctest is not None and isinstance(test, doctest.DocTestCase):
+        dotted = test._dt_test.name.split(".")
+        suite = ".".join(dotted[:-1])
+        return test_id, suite, suite, dotted[-1]
+    manuel = sys.modules.get("manuel.testing")
+    if manuel is not None and isinstance(test, manuel.TestCase):
+        parts = _suite_name_parts(test.regions.location)
+        return test_id, "manuel-" + "-".join(parts), ".".join(parts[:-1]), parts[-1]
+    # A subtest is named after the test it belongs to (zope names it after
+    # unittest's private _SubTest class and cuts its id in the wrong place).
+    owner = test
+    if type(test).__name__ == "_SubTest" and type(test).__module__ == "unittest.case":
+        owner = test.test_case
+    classname = f"{owner.__module__}.{owner.__class__.__name__}"
+    name = test_id[len(classname) + 1 :] if test_id.startswith(classname + ".") else test_id
+    return test_id, classname, classname, name

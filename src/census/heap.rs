@@ -212,10 +212,14 @@ unsafe fn type_title(tp: *mut ffi::PyTypeObject, module_key: *mut ffi::PyObject)
     }
 }
 
-/// Two censuses in a row with nothing between them: the rows that changed
-/// (none, unless the census itself perturbs the heap). For tests.
+/// A census row as Python sees it: title, instances, references.
+type Row = (String, i64, i64);
+
+/// Two censuses in a row with nothing between them: whether the census saw
+/// every object, and the rows that changed (none, unless the census itself
+/// perturbs the heap). For tests.
 #[pyfunction]
-pub fn _census_selftest(py: Python<'_>) -> PyResult<(bool, Vec<(String, i64, i64)>)> {
+pub fn _census_selftest(py: Python<'_>) -> PyResult<(bool, Vec<Row>)> {
     let first = take(py)?;
     let second = take(py)?;
     let rows = second.changes_since(&first);

@@ -3,7 +3,7 @@
 //!
 //! Widths are counted in characters, as Python's `len()` does.
 
-use super::{Output, Reporter, Stream};
+use super::{Needs, Output, Reporter, Stamp, Stream};
 use crate::events::{Counts, DetailedRefcounts, Event, FailureKind, ImportFailure};
 
 /// What shapes the console output; fixed for a run.
@@ -325,7 +325,14 @@ impl Console {
 }
 
 impl Reporter for Console {
-    fn handle(&mut self, event: &Event, out: &mut dyn Output) {
+    fn needs(&self) -> Needs {
+        Needs {
+            names: self.config.verbose > 1 || (self.config.progress && self.config.verbose == 1),
+            ..Needs::default()
+        }
+    }
+
+    fn handle(&mut self, event: &Event, _at: Stamp, out: &mut dyn Output) {
         match event {
             Event::Info(m) | Event::InfoSuboptimal(m) | Event::Error(m) | Event::LevelBanner(m) => {
                 print(out, m)
@@ -364,6 +371,7 @@ impl Reporter for Console {
                 tests_run,
                 total,
                 count,
+                ..
             } => self.start_test(out, name, *tests_run, *total, *count),
             Event::TestSucceeded { seconds } => {
                 if self.config.verbose > 2 {
@@ -390,6 +398,7 @@ impl Reporter for Console {
                 traceback,
                 stdout,
                 stderr,
+                ..
             } => self.test_failed(
                 out,
                 Failed {
@@ -471,7 +480,7 @@ impl Reporter for Console {
             Event::ListOfTests { layer, tests } => {
                 print(out, &format!("Listing {layer} tests:"));
                 for test in tests {
-                    print(out, &format!("  {test}"));
+                    print(out, &format!("  {}", test.name));
                 }
             }
             Event::Totals { counts, seconds } => {
@@ -507,7 +516,7 @@ mod tests {
     fn run(console: &mut Console, events: &[Event]) -> Captured {
         let mut out = Captured::default();
         for e in events {
-            console.handle(e, &mut out);
+            console.handle(e, Stamp { unix: 0.0 }, &mut out);
         }
         out
     }
@@ -518,6 +527,7 @@ mod tests {
             tests_run,
             total,
             count: 1,
+            identity: None,
         }
     }
 
@@ -628,6 +638,8 @@ mod tests {
                     traceback: "Traceback (most recent call last):\nAssertionError\n".into(),
                     stdout: Some("out".into()),
                     stderr: Some("err\n".into()),
+                    exception: None,
+                    subtest: None,
                 },
                 Event::TestStopped { gc_count: 0 },
             ];
@@ -656,6 +668,7 @@ mod tests {
                 Event::ImportErrors(vec![ImportFailure {
                     module: "pkg.broken".into(),
                     traceback: "ImportError: nope\n".into(),
+                    exception: None,
                 }]),
                 Event::TestsWithErrors(vec!["test_a (m.C.test_a)".into()]),
                 Event::TestsWithFailures(vec![]),

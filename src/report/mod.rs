@@ -23,8 +23,47 @@ pub trait Output {
     fn flush(&mut self);
 }
 
+/// What a reporter needs the runner to find out about tests, beyond what
+/// every event carries. Finding it out costs Python calls per test, so the
+/// runner does it only when some reporter asks.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Needs {
+    /// `str(test)` as each test starts (the console at `-vv`, `-p -v`).
+    pub names: bool,
+    /// `test.id()` and zope's XML naming of each test (subunit, XML).
+    pub identities: bool,
+    /// The type, message and stdlib stack of each exception (XML).
+    pub exceptions: bool,
+}
+
+impl Needs {
+    pub fn union(self, other: Needs) -> Needs {
+        Needs {
+            names: self.names || other.names,
+            identities: self.identities || other.identities,
+            exceptions: self.exceptions || other.exceptions,
+        }
+    }
+}
+
+/// When an event happened, read by the runner as it emits the event.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stamp {
+    /// Seconds since the Unix epoch, UTC.
+    pub unix: f64,
+}
+
 pub trait Reporter {
-    fn handle(&mut self, event: &Event, out: &mut dyn Output);
+    fn needs(&self) -> Needs {
+        Needs::default()
+    }
+
+    fn handle(&mut self, event: &Event, at: Stamp, out: &mut dyn Output);
+
+    /// The run is over: write what was kept for the end (report files).
+    fn finish(&mut self, _out: &mut dyn Output) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// An [`Output`] into memory, for tests and for child processes' buffers.

@@ -220,7 +220,7 @@ fn communication_failure(verbose: u32, command: &[String], stderr: &[u8]) -> Str
 }
 
 /// Python's `repr()` of a str, for the common cases of command lines.
-fn python_repr(s: &str) -> String {
+pub fn python_repr(s: &str) -> String {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {

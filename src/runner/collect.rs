@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyString;
 
 use crate::discovery::{self, Rules};
-use crate::events::ImportFailure;
+use crate::events::{ExceptionDetail, ImportFailure};
 use crate::layers::{LayerGraph, LayerId};
 use crate::selection::{Filter, Levels};
 
@@ -49,6 +49,8 @@ pub struct CollectConfig<'a> {
     pub require_unique: bool,
     /// Compute `str(test)` for every test (a reporter shows names).
     pub want_names: bool,
+    /// Describe import exceptions for JUnit-style reports.
+    pub exceptions: bool,
 }
 
 /// Python objects collection uses over and over.
@@ -106,6 +108,33 @@ fn format_exception(
         .getattr(intern!(py, "format_import_exception"))?
         .call1((value.get_type(), value, tb))?
         .extract()
+}
+
+/// An import failure's JUnit description, when a reporter wants it.
+fn exception_detail(
+    support: &Bound<'_, PyModule>,
+    err: &PyErr,
+    keep_traceback: bool,
+    wanted: bool,
+) -> PyResult<Option<ExceptionDetail>> {
+    if !wanted {
+        return Ok(None);
+    }
+    let py = support.py();
+    let value = err.value(py);
+    let tb = match err.traceback(py) {
+        Some(tb) if keep_traceback => tb.into_any(),
+        _ => py.None().into_bound(py),
+    };
+    let (type_name, message, stack): (String, String, String) = support
+        .getattr(intern!(py, "exception_detail"))?
+        .call1((value.get_type(), value, tb))?
+        .extract()?;
+    Ok(Some(ExceptionDetail {
+        type_name,
+        message,
+        stack,
+    }))
 }
 
 /// Raises KeyboardInterrupt again: zope lets it through everything.
@@ -177,9 +206,11 @@ impl Collected {
             Err(err) => {
                 let err = pass_interrupt(py, err)?;
                 let traceback = format_exception(&cached.support, &err, true)?;
+                let exception = exception_detail(&cached.support, &err, true, config.exceptions)?;
                 self.import_errors.push(ImportFailure {
                     module: module_name.to_owned(),
                     traceback,
+                    exception,
                 });
                 return Ok(None);
             }
@@ -190,9 +221,11 @@ impl Collected {
                 let err = pass_interrupt(py, err)?;
                 // zope drops the traceback of these: only the exception line shows.
                 let traceback = format_exception(&cached.support, &err, false)?;
+                let exception = exception_detail(&cached.support, &err, false, config.exceptions)?;
                 self.import_errors.push(ImportFailure {
                     module: module_name.to_owned(),
                     traceback,
+                    exception,
                 });
                 Ok(None)
             }

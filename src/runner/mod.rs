@@ -22,11 +22,11 @@ use pyo3::prelude::*;
 use crate::census;
 use crate::discovery::{self, Rules};
 use crate::error::{Error, Result};
-use crate::events::{Counts, DetailedRefcounts, Event, ImportFailure, LayerPhase};
+use crate::events::{Counts, DetailedRefcounts, Event, ImportFailure, LayerPhase, ListedTest};
 use crate::layers::LayerId;
 use crate::pyio::PyOutput;
 use crate::report::console::{Console, ConsoleConfig};
-use crate::report::Reporter;
+use crate::report::{Needs, Reporter};
 use crate::selection::{Filter, Levels, Matcher, Pattern};
 use collect::{CollectConfig, Collected, LayerSet, TestEntry, UNIT_TESTS, ZOPE_UNIT_TESTS};
 use result::{Handles, Hooks, SharedSink, Sink, TestFlags, TestResult};
@@ -69,6 +69,12 @@ pub struct RunConfig {
     pub repeat: usize,
     pub report_refcounts: bool,
     pub gc_after_test: bool,
+    /// `-g/--gc`: collector thresholds (1 to 3 values).
+    pub gc: Option<Vec<i64>>,
+    /// `-G/--gc-option`: collector debug flag names.
+    pub gc_option: Option<Vec<String>>,
+    pub shuffle: bool,
+    pub shuffle_seed: Option<i64>,
 
     pub processes: usize,
     /// Set in a child process: the one layer it runs, and its resume number.
@@ -113,24 +119,20 @@ pub fn python_re(source: &str) -> std::result::Result<Box<dyn Matcher>, String> 
     })
 }
 
-/// A compiled filter, or the usage error argparse-style tools print.
+/// A compiled filter, or the usage error for a pattern neither engine takes.
 pub fn compile_filter(patterns: &[String], option: &str) -> Result<Filter> {
-    Filter::new(patterns, &python_re).map_err(|bad| Error::Exit {
-        status: 2,
-        stderr: format!(
-            "leakrunner: error: argument {option}: bad regular expression {:?}: {}\n",
-            bad.pattern, bad.message
-        ),
-    })
+    Filter::new(patterns, &python_re).map_err(|bad| bad_pattern(option, &bad.pattern, &bad.message))
 }
 
 fn compile_pattern(pattern: &str, option: &str) -> Result<Pattern> {
-    Pattern::compile(pattern, &python_re).map_err(|message| Error::Exit {
-        status: 2,
-        stderr: format!(
-            "leakrunner: error: argument {option}: bad regular expression {pattern:?}: {message}\n"
-        ),
-    })
+    Pattern::compile(pattern, &python_re).map_err(|message| bad_pattern(option, pattern, &message))
+}
+
+fn bad_pattern(option: &str, pattern: &str, message: &str) -> Error {
+    Error::Usage(format!(
+        "argument {option}: bad regular expression {}: {message}",
+        child::python_repr(pattern)
+    ))
 }
 
 /// A layer to run: its name, its id in the layer set, its tests.
@@ -215,7 +217,9 @@ pub fn run(
         gc_after_test: config.gc_after_test,
         verbose: config.verbose,
         in_child,
-        want_names: config.verbose > 1 || (config.progress && config.verbose == 1),
+        needs: reporters
+            .iter()
+            .fold(Needs::default(), |n, r| n.union(r.needs())),
         ignore_new_threads: config.ignore_new_threads.clone(),
     };
     let support = py.import(intern!(py, "leakrunner._support"))?;
@@ -286,6 +290,38 @@ impl<'py> Runner<'py> {
                 stderr: String::new(),
             });
         }
+        let mut old_threshold = None;
+        if let Some(values) = self.config.gc.clone() {
+            let (message, old): (String, Py<PyAny>) = self
+                .support
+                .call_method1(intern!(py, "set_gc_threshold"), (values,))?
+                .extract()?;
+            self.emit(Event::Info(message))?;
+            old_threshold = Some(old);
+        }
+        let mut old_debug = None;
+        if let Some(names) = self.config.gc_option.clone() {
+            match self.support.call_method1(intern!(py, "set_gc_debug"), (names,)) {
+                Ok(old) => old_debug = Some(old.unbind()),
+                Err(err) => {
+                    return Err(Error::Exit {
+                        status: 1,
+                        stderr: format!(
+                            "leakrunner: error: argument --gc-option/-G: this Python's gc module has no {}\n",
+                            err.value(py)
+                        ),
+                    })
+                }
+            }
+        }
+        let outcome = self.run_with_gc_settings();
+        self.support
+            .call_method1(intern!(py, "restore_gc"), (old_threshold, old_debug))?;
+        outcome
+    }
+
+    fn run_with_gc_settings(&mut self) -> Result<()> {
+        let py = self.py;
         let sys = py.import(intern!(py, "sys"))?;
         let sys_path = sys.getattr(intern!(py, "path"))?;
         for path in self.config.path.iter().rev() {
@@ -303,6 +339,11 @@ impl<'py> Runner<'py> {
         };
         self.import_errors = std::mem::take(&mut collected.import_errors);
         self.emit(Event::ImportErrors(self.import_errors.clone()))?;
+        let shuffle_seed = if self.config.shuffle {
+            Some(self.shuffle(&mut collected)?)
+        } else {
+            None
+        };
         let in_child = self.config.resume_layer.is_some();
         let mut child_stderr: Option<Py<PyAny>> = None;
         if in_child {
@@ -349,6 +390,11 @@ impl<'py> Runner<'py> {
             .map(|e| e.module.clone())
             .collect();
         self.emit(Event::ModulesWithImportProblems(modules))?;
+        if let Some(seed) = shuffle_seed {
+            self.emit(Event::Info(format!(
+                "Tests were shuffled using seed number {seed}."
+            )))?;
+        }
         if let Some(stderr) = child_stderr {
             child::report_to_parent(py, stderr.bind(py), self.ran, &self.failures, &self.errors)?;
         }
@@ -361,7 +407,12 @@ impl<'py> Runner<'py> {
                 let tests = layer
                     .tests
                     .iter()
-                    .map(|t| test_name(py, t))
+                    .map(|t| {
+                        Ok(ListedTest {
+                            name: test_name(py, t)?,
+                            id: t.test.bind(py).call_method0(intern!(py, "id"))?.extract()?,
+                        })
+                    })
                     .collect::<PyResult<Vec<_>>>()?;
                 self.emit(Event::ListOfTests {
                     layer: layer.name.clone(),
@@ -424,7 +475,8 @@ impl<'py> Runner<'py> {
             },
             suite_name: &c.suite_name,
             require_unique: c.require_unique,
-            want_names: self.flags.want_names,
+            want_names: self.flags.needs.names,
+            exceptions: self.flags.needs.exceptions,
         };
         let collected = Collected::collect(py, &dirs, &config)?;
         if !collected.duplicate_ids.is_empty() {
@@ -455,14 +507,18 @@ impl<'py> Runner<'py> {
             let module = collect::import_name(py, package).map_err(|err| Error::Exit {
                 status: 1,
                 stderr: format!(
-                    "leakrunner: error: cannot import the package {package:?} given with --package: {}\n",
+                    "leakrunner: error: cannot import the package {} given with --package: {}\n",
+                    child::python_repr(package),
                     err.value(py)
                 ),
             })?;
             let Some(paths) = module.getattr_opt(intern!(py, "__path__"))? else {
                 return Err(Error::Exit {
                     status: 1,
-                    stderr: format!("leakrunner: error: {package:?} given with --package is a module, not a package\n"),
+                    stderr: format!(
+                        "leakrunner: error: {} given with --package is a module, not a package\n",
+                        child::python_repr(package)
+                    ),
                 });
             };
             for p in paths.try_iter()? {
@@ -494,6 +550,36 @@ impl<'py> Runner<'py> {
             }
         }
         Ok(dirs)
+    }
+
+    /// `--shuffle`: each layer's tests in a random order, reproducible from
+    /// the seed, exactly as zope.testrunner shuffles them (layers in sorted
+    /// name order, Fisher-Yates over `random.Random(seed).random()`).
+    fn shuffle(&mut self, collected: &mut Collected) -> Result<i64> {
+        let py = self.py;
+        let seed: i64 = match self.config.shuffle_seed {
+            Some(seed) => seed,
+            None => self
+                .support
+                .call_method0(intern!(py, "default_shuffle_seed"))?
+                .extract()?,
+        };
+        let mut names: Vec<String> = collected.by_layer.keys().cloned().collect();
+        names.sort();
+        let random = py.import(intern!(py, "random"))?;
+        let rng = random.getattr(intern!(py, "Random"))?.call1((seed,))?;
+        let version = pyo3::types::PyDict::new(py);
+        version.set_item(intern!(py, "version"), 1)?;
+        rng.call_method(intern!(py, "seed"), (seed,), Some(&version))?;
+        for name in names {
+            let tests = collected.by_layer.get_mut(&name).expect("a key");
+            for i in (1..tests.len()).rev() {
+                let r: f64 = rng.call_method0(intern!(py, "random"))?.extract()?;
+                let j = (r * (i + 1) as f64).floor() as usize;
+                tests.swap(i, j);
+            }
+        }
+        Ok(seed)
     }
 
     /// zope's `Filter` feature: which layers run.

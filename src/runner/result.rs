@@ -9,15 +9,15 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
-use crate::events::{Event, FailureKind};
+use crate::events::{Event, ExceptionDetail, FailureKind, TestIdentity};
 use crate::pyio::PyOutput;
-use crate::report::Reporter;
+use crate::report::{Needs, Reporter, Stamp};
 
 /// Reporters and the output they write to, shared by the runner and results.
 pub struct Sink {
@@ -27,10 +27,22 @@ pub struct Sink {
 
 impl Sink {
     pub fn emit(&mut self, py: Python<'_>, event: Event) -> PyResult<()> {
+        let at = Stamp {
+            unix: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64()),
+        };
         for reporter in &mut self.reporters {
-            reporter.handle(&event, &mut self.out);
+            reporter.handle(&event, at, &mut self.out);
         }
         self.out.finish(py)
+    }
+
+    /// What the reporters of this run need to know about tests.
+    pub fn needs(&self) -> Needs {
+        self.reporters
+            .iter()
+            .fold(Needs::default(), |n, r| n.union(r.needs()))
     }
 }
 
@@ -44,8 +56,8 @@ pub struct TestFlags {
     pub verbose: u32,
     /// This process runs one layer for a parent (`--resume-layer`).
     pub in_child: bool,
-    /// Reporters show test names as tests start.
-    pub want_names: bool,
+    /// What reporters need to know about each test.
+    pub needs: Needs,
     /// `--ignore-new-thread` patterns (`re.match` on thread names).
     pub ignore_new_threads: Vec<String>,
 }
@@ -231,13 +243,64 @@ impl TestResult {
         Ok((Some(out), Some(err)))
     }
 
+    /// The test's identity, if a reporter needs it.
+    fn identity(&self, py: Python<'_>, test: &Bound<'_, PyAny>) -> PyResult<Option<TestIdentity>> {
+        if !self.flags.needs.identities {
+            return Ok(None);
+        }
+        let (id, suite, classname, name): (String, String, String, String) = self
+            .handles
+            .support
+            .bind(py)
+            .call_method1(intern!(py, "identity"), (test,))?
+            .extract()?;
+        Ok(Some(TestIdentity {
+            id,
+            suite,
+            classname,
+            name,
+        }))
+    }
+
+    /// The exception's JUnit description, if a reporter needs it.
+    fn exception(
+        &self,
+        py: Python<'_>,
+        exc_info: &Bound<'_, PyAny>,
+    ) -> PyResult<Option<ExceptionDetail>> {
+        if !self.flags.needs.exceptions {
+            return Ok(None);
+        }
+        let args = exc_info.cast::<PyTuple>().map_err(PyErr::from)?;
+        let (type_name, message, stack): (String, String, String) = self
+            .handles
+            .support
+            .bind(py)
+            .getattr(intern!(py, "exception_detail"))?
+            .call1(args)?
+            .extract()?;
+        Ok(Some(ExceptionDetail {
+            type_name,
+            message,
+            stack,
+        }))
+    }
+
     fn report_failure(
         &mut self,
         py: Python<'_>,
         kind: FailureKind,
         test: &Bound<'_, PyAny>,
-        traceback: String,
+        exc_info: &Bound<'_, PyAny>,
+        subtest: bool,
     ) -> PyResult<()> {
+        let traceback = self.format_exc_info(py, exc_info)?;
+        let exception = self.exception(py, exc_info)?;
+        let subtest = if subtest {
+            self.identity(py, test)?
+        } else {
+            None
+        };
         let (stdout, stderr) = self.restore_std_streams(py)?;
         let name = Self::test_name(test)?;
         let seconds = self.elapsed();
@@ -254,6 +317,8 @@ impl TestResult {
                 traceback,
                 stdout,
                 stderr,
+                exception,
+                subtest,
             },
         )
     }
@@ -328,8 +393,7 @@ impl TestResult {
         test: &Bound<'_, PyAny>,
         err: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let traceback = self.format_exc_info(py, err)?;
-        self.report_failure(py, FailureKind::Error, test, traceback)?;
+        self.report_failure(py, FailureKind::Error, test, err, false)?;
         self.after_problem();
         Ok(())
     }
@@ -341,8 +405,7 @@ impl TestResult {
         test: &Bound<'_, PyAny>,
         err: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let traceback = self.format_exc_info(py, err)?;
-        self.report_failure(py, FailureKind::Failure, test, traceback)?;
+        self.report_failure(py, FailureKind::Failure, test, err, false)?;
         self.after_problem();
         Ok(())
     }
@@ -367,8 +430,7 @@ impl TestResult {
             (Ok(t), Ok(f)) if t.is_subclass(f)? => FailureKind::Failure,
             _ => FailureKind::Error,
         };
-        let traceback = self.format_exc_info(py, err)?;
-        self.report_failure(py, kind, subtest, traceback)?;
+        self.report_failure(py, kind, subtest, err, true)?;
         self.after_problem();
         Ok(())
     }
@@ -407,6 +469,8 @@ impl TestResult {
                 traceback,
                 stdout,
                 stderr,
+                exception: None,
+                subtest: None,
             },
         )?;
         self.after_problem();
@@ -425,6 +489,19 @@ impl TestResult {
             dict.call_method0(intern!(py, "clear"))?;
             dict.call_method1(intern!(py, "update"), (state.bind(py),))?;
         }
+        // --gc-after-test -vvvv: what the test left in cycles, before the
+        // collection that counts it.
+        let mut cycles = None;
+        if self.flags.gc_after_test && self.flags.verbose >= 4 {
+            let found = self
+                .handles
+                .support
+                .bind(py)
+                .call_method0(intern!(py, "gc_cycles"))?;
+            if !found.is_none() {
+                cycles = Some(found.extract::<Vec<Vec<Vec<String>>>>()?);
+            }
+        }
         let gc = self.handles.gc.bind(py);
         let gc_count = if self.flags.gc_after_test {
             gc.call_method0(intern!(py, "collect"))?.extract()?
@@ -432,6 +509,16 @@ impl TestResult {
             0
         };
         self.emit(py, Event::TestStopped { gc_count })?;
+        if let Some(cycles) = cycles {
+            let test_name = Self::test_name(test)?;
+            self.emit(
+                py,
+                Event::TestCycles {
+                    test: test_name,
+                    cycles,
+                },
+            )?;
+        }
         let garbage = gc.getattr(intern!(py, "garbage"))?;
         if garbage.len()? > 0 {
             let test_name = Self::test_name(test)?;
@@ -492,11 +579,12 @@ impl TestResult {
         count: usize,
         state: Option<Py<PyDict>>,
     ) -> PyResult<()> {
-        let name = if self.flags.want_names {
+        let name = if self.flags.needs.names {
             Self::test_name(test)?
         } else {
             String::new()
         };
+        let identity = self.identity(py, test)?;
         self.emit(
             py,
             Event::TestStarted {
@@ -504,6 +592,7 @@ impl TestResult {
                 tests_run: self.tests_run,
                 total: self.count,
                 count,
+                identity,
             },
         )?;
         let threads = self.thread_idents(py)?;
