@@ -14,6 +14,7 @@ use pyo3::types::PyList;
 
 use crate::error::{Error, Result};
 use crate::options::{self, Environment, Exit, Options};
+use crate::report::subunit::Version as SubunitVersion;
 use crate::runner::{self, RunConfig};
 
 /// Facts about the running interpreter, asked only when parsing needs them.
@@ -187,6 +188,16 @@ fn run_config(
         gc_option: o.gc_option,
         shuffle: o.shuffle,
         shuffle_seed: o.shuffle_seed,
+        color: o.color,
+        slow_test_threshold: o.slow_test_threshold,
+        subunit: if o.subunit_v2 {
+            Some(SubunitVersion::V2)
+        } else if o.subunit {
+            Some(SubunitVersion::V1)
+        } else {
+            None
+        },
+        xml_output: o.xml_output,
         processes: o.processes.max(1) as usize,
         resume_layer,
         resume_number,

@@ -485,3 +485,15 @@ def identity(test):
     classname = f"{owner.__module__}.{owner.__class__.__name__}"
     name = test_id[len(classname) + 1 :] if test_id.startswith(classname + ".") else test_id
     return test_id, classname, classname, name
+
+
+def xml_setup(directory):
+    """``--xml DIR``: the resolved directory, created now (zope creates it
+    before the run), the host name, and local time's offset from UTC."""
+    import pathlib
+    import socket
+    import time
+
+    folder = pathlib.Path(directory).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder), socket.gethostname(), time.localtime().tm_gmtoff

@@ -15,6 +15,10 @@ pub struct ConsoleConfig {
     pub in_subprocess: bool,
     /// Terminal width for `-p -v` (curses `cols`, else 80).
     pub max_width: usize,
+    /// `-c`: zope's ColorfulOutputFormatter instead of the plain one.
+    pub color: bool,
+    /// `--slow-test N`: with colour, test times of N seconds or more stand out.
+    pub slow_test_threshold: f64,
 }
 
 /// The pieces of a `TestFailed` event.
@@ -510,6 +514,8 @@ mod tests {
             progress,
             in_subprocess: false,
             max_width: 80,
+            color: false,
+            slow_test_threshold: 10.0,
         })
     }
 

@@ -5,6 +5,8 @@
 //! tests can drive with a string buffer.
 
 pub mod console;
+pub mod subunit;
+pub mod xml;
 
 use crate::events::Event;
 

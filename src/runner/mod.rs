@@ -26,6 +26,8 @@ use crate::events::{Counts, DetailedRefcounts, Event, ImportFailure, LayerPhase,
 use crate::layers::LayerId;
 use crate::pyio::PyOutput;
 use crate::report::console::{Console, ConsoleConfig};
+use crate::report::subunit::{Subunit, Version as SubunitVersion};
+use crate::report::xml::{Xml, XmlConfig};
 use crate::report::{Needs, Reporter};
 use crate::selection::{Filter, Levels, Matcher, Pattern};
 use collect::{CollectConfig, Collected, LayerSet, TestEntry, UNIT_TESTS, ZOPE_UNIT_TESTS};
@@ -76,6 +78,14 @@ pub struct RunConfig {
     pub shuffle: bool,
     pub shuffle_seed: Option<i64>,
 
+    /// `-c`: colour; `--slow-test N`: the colour of slow tests.
+    pub color: bool,
+    pub slow_test_threshold: f64,
+    /// `--subunit` / `--subunit-v2`: a subunit stream instead of the console.
+    pub subunit: Option<SubunitVersion>,
+    /// `--xml DIR`: JUnit reports into `DIR/testreports/`.
+    pub xml_output: Option<String>,
+
     pub processes: usize,
     /// Set in a child process: the one layer it runs, and its resume number.
     pub resume_layer: Option<String>,
@@ -88,6 +98,21 @@ pub struct RunConfig {
     pub cwd: String,
     /// The warnings filter action for the run (None: leave filters alone).
     pub warnings: Option<String>,
+}
+
+/// What the XML reports need from the machine: zope resolves `--xml DIR`
+/// and creates it before the run, and stamps reports with the host name and
+/// naive local time.
+fn xml_config(py: Python<'_>, dir: &str) -> PyResult<XmlConfig> {
+    let support = py.import(intern!(py, "leakrunner._support"))?;
+    let (dir, hostname, utc_offset_seconds): (String, String, i64) = support
+        .call_method1(intern!(py, "xml_setup"), (dir,))?
+        .extract()?;
+    Ok(XmlConfig {
+        dir: dir.into(),
+        hostname,
+        utc_offset_seconds,
+    })
 }
 
 /// Python's `re`, for patterns the `regex` crate does not take as Python does.
@@ -202,13 +227,22 @@ pub fn run(
         80
     };
     let in_child = config.resume_layer.is_some();
-    let console = Console::new(ConsoleConfig {
-        verbose: config.verbose,
-        progress: config.progress,
-        in_subprocess: in_child && config.processes > 1,
-        max_width,
-    });
-    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(console)];
+    let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
+    if let Some(version) = config.subunit {
+        reporters.push(Box::new(Subunit::new(version)));
+    } else {
+        reporters.push(Box::new(Console::new(ConsoleConfig {
+            verbose: config.verbose,
+            progress: config.progress,
+            in_subprocess: in_child && config.processes > 1,
+            max_width,
+            color: config.color,
+            slow_test_threshold: config.slow_test_threshold,
+        })));
+    }
+    if let Some(dir) = &config.xml_output {
+        reporters.push(Box::new(Xml::new(xml_config(py, dir)?)));
+    }
     reporters.extend(extra_reporters);
     let flags = TestFlags {
         buffer: config.buffer,
@@ -264,6 +298,7 @@ pub fn run(
     };
     outcome?;
     exited?;
+    runner.sink.borrow_mut().finish(py)?;
     if runner.interrupted {
         return Err(Error::Interrupted);
     }

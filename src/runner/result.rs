@@ -38,6 +38,16 @@ impl Sink {
         self.out.finish(py)
     }
 
+    /// The run is over: reporters write what they kept for the end.
+    pub fn finish(&mut self, py: Python<'_>) -> PyResult<()> {
+        for reporter in &mut self.reporters {
+            reporter
+                .finish(&mut self.out)
+                .map_err(|e| pyo3::exceptions::PyOSError::new_err(e.to_string()))?;
+        }
+        self.out.finish(py)
+    }
+
     /// What the reporters of this run need to know about tests.
     pub fn needs(&self) -> Needs {
         self.reporters
