@@ -108,11 +108,9 @@ fn unimplemented(o: &Options) -> Vec<&'static str> {
     check(o.subunit, "--subunit");
     check(o.subunit_v2, "--subunit-v2");
     check(o.color, "--color/-c");
-    check(o.xml_output.is_some(), "--xml");
     check(o.post_mortem, "--post-mortem/-D");
     check(o.coverage.is_some(), "--coverage");
     check(o.profile.is_some(), "--profile");
-    check(o.processes > 1, "-j");
     missing
 }
 
@@ -199,6 +197,10 @@ fn run_config(
         },
         xml_output: o.xml_output,
         processes: o.processes.max(1) as usize,
+        child_timeout: std::env::var("LEAKRUNNER_CHILD_TIMEOUT")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .filter(|&t: &f64| t > 0.0),
         resume_layer,
         resume_number,
         original_args: o.original_testrunner_args,

@@ -121,13 +121,9 @@ SCENARIOS = {
         "Garage",
     ],
     # layers that cannot be torn down, and failing layers
-    "ntd": [*P, "--tests-pattern", "^ntd$"],
-    "ntd-vv": [*P, "--tests-pattern", "^ntd$", "-vv"],
-    "ntd-failing-child": [*P, "--tests-pattern", "^ntd$", "-a", "2"],
     "ntd-last": [*P, "--tests-pattern", "^ntd$", "--layer", "Anchor"],
     "badlayers": [*P, "--tests-pattern", "^badlayers$"],
     "badlayers-v": [*P, "--tests-pattern", "^badlayers$", "-v"],
-    "everything": [*P, "--tests-pattern", "^(tests|failing|broken|badlayers|ntd|noisy|dupes)$"],
     "leaklayers": [*P, "--tests-pattern", "^leak(layers)?$", "-N4"],
     # garbage collection, threads, shuffling, bytecode
     "gc-threshold": [*P, "-u", "--gc", "700", "--gc", "10"],

@@ -22,7 +22,9 @@ use pyo3::prelude::*;
 use crate::census;
 use crate::discovery::{self, Rules};
 use crate::error::{Error, Result};
-use crate::events::{Counts, DetailedRefcounts, Event, ImportFailure, LayerPhase, ListedTest};
+use crate::events::{
+    Counts, DetailedRefcounts, Event, ExceptionDetail, ImportFailure, LayerPhase, ListedTest,
+};
 use crate::layers::LayerId;
 use crate::pyio::PyOutput;
 use crate::report::console::{Console, ConsoleConfig};
@@ -87,6 +89,8 @@ pub struct RunConfig {
     pub xml_output: Option<String>,
 
     pub processes: usize,
+    /// `--child-timeout`: kill a child process running longer (seconds).
+    pub child_timeout: Option<f64>,
     /// Set in a child process: the one layer it runs, and its resume number.
     pub resume_layer: Option<String>,
     pub resume_number: Option<usize>,
@@ -430,9 +434,6 @@ impl<'py> Runner<'py> {
                 "Tests were shuffled using seed number {seed}."
             )))?;
         }
-        if let Some(stderr) = child_stderr {
-            child::report_to_parent(py, stderr.bind(py), self.ran, &self.failures, &self.errors)?;
-        }
         if do_run_tests && !in_child && self.config.verbose > 0 {
             self.emit(Event::TestsWithErrors(self.errors.clone()))?;
             self.emit(Event::TestsWithFailures(self.failures.clone()))?;
@@ -463,6 +464,23 @@ impl<'py> Runner<'py> {
                 skipped: self.skipped,
             };
             self.emit(Event::Totals { counts, seconds })?;
+        }
+        // zope reports to the parent before its Total; it closes stdout
+        // there, so it comes last here (a child prints a Total only when it
+        // found no layer to run).
+        if let Some(stderr) = child_stderr {
+            let outcome = child::ChildOutcome {
+                ran: self.ran,
+                failures: self.failures.clone(),
+                errors: self.errors.clone(),
+                skipped: self.skipped,
+                import_errors: self
+                    .import_errors
+                    .iter()
+                    .map(|e| e.module.clone())
+                    .collect(),
+            };
+            child::report_to_parent(py, stderr.bind(py), &outcome)?;
         }
         Ok(())
     }
@@ -677,6 +695,20 @@ impl<'py> Runner<'py> {
         }
         let ids: Vec<LayerId> = by_object.keys().copied().collect();
         let mut planned = Vec::new();
+        if self.config.processes > 1 && self.config.resume_layer.is_none() {
+            // -j: the parent runs an empty first layer, then hands every
+            // real layer to a child, so work spreads out from the start.
+            let empty = py
+                .import(intern!(py, "leakrunner.layer"))?
+                .getattr(intern!(py, "EmptyLayer"))?;
+            let id = self.layers.add(&empty, &unit)?;
+            let name = self.layers.graph.name(id).to_owned();
+            planned.push(PlannedLayer {
+                name,
+                id,
+                tests: Vec::new(),
+            });
+        }
         for id in self.layers.graph.order_by_bases(&ids) {
             let name = by_object[&id].clone();
             let tests = collected.by_layer.shift_remove(&name).unwrap_or_default();
@@ -713,6 +745,10 @@ impl<'py> Runner<'py> {
             if self.interrupted {
                 break;
             }
+            if self.config.processes > 1 && self.config.resume_layer.is_none() {
+                resume_from = Some(index);
+                break;
+            }
             if self.config.stop_on_error && (!self.failures.is_empty() || !self.errors.is_empty()) {
                 break;
             }
@@ -732,6 +768,17 @@ impl<'py> Runner<'py> {
             self.ran += outcome.ran;
             self.failures.extend(outcome.failures);
             self.errors.extend(outcome.errors);
+            // zope's children do not report these; ours do.
+            self.skipped += outcome.skipped;
+            for module in outcome.import_errors {
+                if !self.import_errors.iter().any(|e| e.module == module) {
+                    self.import_errors.push(ImportFailure {
+                        module,
+                        traceback: String::new(),
+                        exception: None,
+                    });
+                }
+            }
         }
         if !self.setup_layers.is_empty() {
             if self.config.resume_layer.is_none() {
@@ -780,10 +827,27 @@ impl<'py> Runner<'py> {
                 (value.get_type(), value, err.traceback(py)),
             )?
             .extract()?;
+        let exception = if self.flags.needs.exceptions {
+            let (type_name, message, stack): (String, String, String) = self
+                .support
+                .call_method1(
+                    intern!(py, "exception_detail"),
+                    (value.get_type(), value, err.traceback(py)),
+                )?
+                .extract()?;
+            Some(ExceptionDetail {
+                type_name,
+                message,
+                stack,
+            })
+        } else {
+            None
+        };
         self.emit(Event::LayerFailed {
             layer: name.to_owned(),
             phase,
             traceback,
+            exception,
         })?;
         self.errors.push(format!("Layer: {name}.{}", phase.label()));
         Ok(())

@@ -1,0 +1,91 @@
+"""Layers in child processes: a layer whose tearDown is not supported makes
+the rest run in children one at a time, and -j N runs every layer in a child.
+
+The output is zope.testrunner's, side by side, except the `Total:` line:
+zope's children do not report their skipped tests (nor import errors) back,
+so its total undercounts; leakrunner's children do (README, deliberate
+differences). Children that die, hang or flood their stderr are reported and
+every other layer's results are kept.
+"""
+
+import re
+
+import pytest
+from conftest import run_leakrunner, run_zope
+from normalize import normalize
+
+P = ["--path", "testrunner-ex"]
+TOTAL = re.compile(r"^Total: (\d+) tests, (\d+) failures, (\d+) errors and (\d+) skipped in .*$", re.M)
+RAN = re.compile(r"^  Ran (\d+) tests with (\d+) failures, (\d+) errors and (\d+) skipped in", re.M)
+KEEPALIVE = re.compile(r"\[Parallel tests running in [^\n]*:\n  [^\]]*\]\n")
+
+SCENARIOS = {
+    "ntd": [*P, "--tests-pattern", "^ntd$"],
+    "ntd-vv": [*P, "--tests-pattern", "^ntd$", "-vv"],
+    "ntd-failing-child": [*P, "--tests-pattern", "^ntd$", "-a", "2"],
+    "everything": [*P, "--tests-pattern", "^(tests|failing|broken|badlayers|ntd|noisy|dupes)$"],
+    "j2-two-layers": [*P, "-j2", "--layer", "house.fixtures"],
+    "j2-default": [*P, "-j2"],
+    "j2-failing": [*P, "-j2", "--tests-pattern", "^(tests|failing)$"],
+    "j2-import-errors": [*P, "-j2", "--tests-pattern", "^(tests|broken)$", "-u"],
+    "j3-keepalive": [*P, "-j3", "-vv", "--layer", "Kitchen", "--layer", "Pantry"],
+    "j2-ntd": [*P, "-j2", "--tests-pattern", "^ntd$"],
+    "j2-list": [*P, "-j2", "--list-tests", "--layer", "Kitchen"],
+    "j2-v": [*P, "-j2", "-v", "--tests-pattern", "^(tests|failing)$", "-m", "test_asserts", "-m", "rooms"],
+}
+
+
+def without_totals(text):
+    return KEEPALIVE.sub("", TOTAL.sub("Total: ...", text))
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_children_same_as_zope_but_totals_complete(zope_available, name):
+    args = SCENARIOS[name]
+    z_status, z_out, z_err = run_zope(args)
+    status, out, err = run_leakrunner(args)
+    assert normalize(without_totals(out)) == normalize(without_totals(z_out))
+    assert normalize(err) == normalize(z_err)
+    assert status == z_status
+    ours = TOTAL.search(out)
+    if ours is None:
+        assert TOTAL.search(z_out) is None
+        return
+    zope = TOTAL.search(z_out)
+    # Tests, failures and errors agree with zope's; skipped tests are the
+    # ones every Ran line (the parent's and each child's) reports.
+    assert ours.groups()[:3] == zope.groups()[:3]
+    skipped_in_ran_lines = sum(int(m[3]) for m in RAN.findall(out))
+    repeats = 1
+    assert int(ours.group(4)) == skipped_in_ran_lines * repeats
+
+
+def children(layers, **env):
+    args = ["--path", "tests/trees/children", "--tests-pattern", "^childtests$", "-j4"]
+    for layer in layers:
+        args += ["--layer", layer]
+    return run_leakrunner(args, **env)
+
+
+def test_child_killed_by_a_signal_is_reported_and_others_kept():
+    status, out, err = children(["Calm", "Killed"])
+    assert status == 1
+    assert "Could not communicate with subprocess!" in out
+    assert "The subprocess for childtests.Killed was killed by signal 9." in out
+    assert "  Ran 3 tests with 1 failures, 0 errors and 1 skipped in" in out
+    total = TOTAL.search(out)
+    assert total.groups() == ("3", "1", "1", "1")
+
+
+def test_hanging_child_is_killed_past_the_limit():
+    status, out, err = children(["Calm", "Hangs"], LEAKRUNNER_CHILD_TIMEOUT="3")
+    assert status == 1
+    assert "childtests.Hangs ran longer than the 3 seconds allowed (LEAKRUNNER_CHILD_TIMEOUT) and was killed" in out
+    assert TOTAL.search(out).groups() == ("3", "1", "1", "1")
+
+
+def test_child_flooding_stderr_does_not_deadlock():
+    status, out, err = children(["Calm", "Floods"])
+    assert status == 1  # Calm's failure
+    assert TOTAL.search(out).groups() == ("4", "1", "0", "1")
+    assert "Could not communicate" not in out
