@@ -105,13 +105,16 @@ fn unimplemented(o: &Options) -> Vec<&'static str> {
             missing.push(name);
         }
     };
-    check(o.subunit, "--subunit");
-    check(o.subunit_v2, "--subunit-v2");
-    check(o.color, "--color/-c");
-    check(o.post_mortem, "--post-mortem/-D");
     check(o.coverage.is_some(), "--coverage");
     check(o.profile.is_some(), "--profile");
     missing
+}
+
+fn is_end_run(py: Python<'_>, err: &PyErr) -> bool {
+    py.import("leakrunner._support")
+        .and_then(|s| s.getattr("EndRun"))
+        .and_then(|end_run| err.value(py).is_instance(&end_run))
+        .unwrap_or(false)
 }
 
 /// The child protocol: `--resume-layer LAYER N` then `--default X` pairs,
@@ -332,6 +335,12 @@ fn run_internal_impl(
         warnings,
     );
     runner::run(py, config, Vec::new()).map_err(|err| match err {
+        // -D on an import failure: the debugger was left during discovery;
+        // zope lets its EndRun escape (a traceback, status 1).
+        Error::Python(e) if is_end_run(py, &e) => Error::Exit {
+            status: 1,
+            stderr: String::new(),
+        },
         Error::Usage(message) => Error::Exit {
             status: 2,
             stderr: format!(

@@ -28,6 +28,19 @@ pub enum FailureKind {
     Error,
 }
 
+/// What a test's report is: zope's colour formatter prints each kind its
+/// own way (the plain formatter prints them all as they are).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReportKind {
+    /// A formatted traceback.
+    #[default]
+    Traceback,
+    /// doctest's own failure report (a `DocTestFailureException`).
+    Doctest,
+    /// A `doctest.DocTestFailure` filled into zope's doctest template.
+    DoctestTemplate,
+}
+
 /// A test module that could not be imported or gave no valid suite.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportFailure {
@@ -146,6 +159,8 @@ pub enum Event {
         layer: String,
         phase: LayerPhase,
         traceback: String,
+        /// When a reporter asked for it (`Needs::exceptions`).
+        exception: Option<ExceptionDetail>,
     },
     /// Before tearing down the layers still set up at the end.
     TearingDownLeftOvers,
@@ -178,6 +193,8 @@ pub enum Event {
         name: String,
         seconds: f64,
         traceback: String,
+        /// What `traceback` is.
+        report: ReportKind,
         stdout: Option<String>,
         stderr: Option<String>,
         /// When a reporter asked for it (`Needs::exceptions`); None for an

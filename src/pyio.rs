@@ -10,9 +10,15 @@ use pyo3::prelude::*;
 
 use crate::report::{Output, Stream};
 
+/// What one event wrote to one stream: text, or bytes for its byte layer.
+enum Pending {
+    Text(Stream, String),
+    Bytes(Stream, Vec<u8>),
+}
+
 pub struct PyOutput {
     sys: Py<PyModule>,
-    pending: Vec<(Stream, String)>,
+    pending: Vec<Pending>,
     flush_requested: bool,
 }
 
@@ -22,8 +28,21 @@ impl Output for PyOutput {
             return;
         }
         match self.pending.last_mut() {
-            Some((s, buf)) if *s == stream => buf.push_str(text),
-            _ => self.pending.push((stream, text.to_owned())),
+            Some(Pending::Text(s, buf)) if *s == stream => buf.push_str(text),
+            _ => self.pending.push(Pending::Text(stream, text.to_owned())),
+        }
+    }
+
+    /// Bytes go to `sys.stdout.buffer` (or `sys.stderr.buffer`) and are
+    /// flushed there, as python-subunit writes its stream; text written
+    /// before stays in the text layer until that flushes, as in zope.
+    fn write_bytes(&mut self, stream: Stream, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        match self.pending.last_mut() {
+            Some(Pending::Bytes(s, buf)) if *s == stream => buf.extend_from_slice(bytes),
+            _ => self.pending.push(Pending::Bytes(stream, bytes.to_vec())),
         }
     }
 
@@ -47,13 +66,44 @@ impl PyOutput {
             return Ok(());
         }
         let sys = self.sys.bind(py);
-        for (stream, text) in self.pending.drain(..) {
-            let name = match stream {
-                Stream::Stdout => intern!(py, "stdout"),
-                Stream::Stderr => intern!(py, "stderr"),
-            };
-            sys.getattr(name)?
-                .call_method1(intern!(py, "write"), (text,))?;
+        let name = |stream| match stream {
+            Stream::Stdout => intern!(py, "stdout"),
+            Stream::Stderr => intern!(py, "stderr"),
+        };
+        for pending in std::mem::take(&mut self.pending) {
+            match pending {
+                Pending::Text(stream, text) => {
+                    sys.getattr(name(stream))?
+                        .call_method1(intern!(py, "write"), (text,))?;
+                }
+                Pending::Bytes(stream, bytes) => {
+                    let text_layer = sys.getattr(name(stream))?;
+                    match text_layer.getattr_opt(intern!(py, "buffer"))? {
+                        Some(buffer) => {
+                            // An unbuffered (raw) layer may take part of it.
+                            let mut offset = 0;
+                            while offset < bytes.len() {
+                                let written = buffer.call_method1(
+                                    intern!(py, "write"),
+                                    (pyo3::types::PyBytes::new(py, &bytes[offset..]),),
+                                )?;
+                                match written.extract::<Option<usize>>() {
+                                    Ok(Some(n)) if n > 0 => offset += n,
+                                    _ => break,
+                                }
+                            }
+                            buffer.call_method0(intern!(py, "flush"))?;
+                        }
+                        // A text-only stream (io.StringIO, a capture).
+                        None => {
+                            text_layer.call_method1(
+                                intern!(py, "write"),
+                                (String::from_utf8_lossy(&bytes),),
+                            )?;
+                        }
+                    }
+                }
+            }
         }
         if std::mem::take(&mut self.flush_requested) {
             sys.getattr(intern!(py, "stdout"))?

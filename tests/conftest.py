@@ -22,12 +22,13 @@ def runner_env(**extra):
     return env
 
 
-def run_module(module, args, cwd=ROOT, timeout=300, **env):
+def run_module(module, args, cwd=ROOT, timeout=300, stdin=b"", **env):
     """Runs ``python -m module args`` with this interpreter."""
     proc = subprocess.run(
         [sys.executable, "-m", module, *args],
         cwd=cwd,
         env=runner_env(**env),
+        input=stdin,
         capture_output=True,
         timeout=timeout,
     )

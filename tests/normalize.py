@@ -9,7 +9,18 @@ listed in the README, each a plain bug of zope.testrunner's.
 
 import re
 
+# With -c the numbers of a time are wrapped in colour codes, e.g.
+# "\x1b[32m0.000\x1b[0m seconds" or "(\x1b[1;35m0.000 s\x1b[0m)": only the
+# digits are normalised, the codes around them must still agree.
+_CODE = r"(\x1b\[[0-9;]*m)"
+
 _TIMES = [
+    (
+        re.compile(_CODE + r"\d+" + _CODE + r" minutes \1\d+\.\d{3}\2 seconds"),
+        r"\1N.NNN\2 seconds",
+    ),
+    (re.compile(_CODE + r"\d+\.\d{3}" + _CODE + " seconds"), r"\1N.NNN\2 seconds"),
+    (re.compile(r"\(" + _CODE + r"\d+\.\d{3} s" + _CODE + r"\)"), r"(\1N.NNN s\2)"),
     (re.compile(r"\d+ minutes \d+\.\d{3} seconds"), "N.NNN seconds"),
     (re.compile(r"\d+\.\d{3} seconds"), "N.NNN seconds"),
     (re.compile(r"\(\d+\.\d{3} s\)"), "(N.NNN s)"),

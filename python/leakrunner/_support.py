@@ -44,13 +44,20 @@ Got:
 
 def format_test_exception(exc_type, exc_value, tb):
     """The report of a test's exception, as zope's ``format_traceback``."""
+    return test_exception_report(exc_type, exc_value, tb)[1]
+
+
+def test_exception_report(exc_type, exc_value, tb):
+    """``(kind, report)``: zope's ``format_traceback``, and which of its cases
+    made the report ("doctest", "template" or "traceback"), which zope's
+    colour formatter prints each its own way."""
     # By name: zope.testrunner, when test code imports it, installs its own
     # class of the same name on doctest.DocTestCase.
     if type(exc_value).__name__ == "DocTestFailureException":
-        return exc_value.args[0]
+        return "doctest", exc_value.args[0]
     doctest = sys.modules.get("doctest")
     if doctest is not None and isinstance(exc_value, doctest.DocTestFailure):
-        return DOCTEST_TEMPLATE % (
+        return "template", DOCTEST_TEMPLATE % (
             exc_value.test.filename,
             exc_value.test.lineno + exc_value.example.lineno + 1,
             exc_value.test.name,
@@ -58,7 +65,7 @@ def format_test_exception(exc_type, exc_value, tb):
             exc_value.example.want,
             exc_value.got,
         )
-    return "".join(traceback.format_exception(exc_type, exc_value, tb))
+    return "traceback", "".join(traceback.format_exception(exc_type, exc_value, tb))
 
 
 def format_import_exception(exc_type, exc_value, tb):
@@ -439,6 +446,31 @@ def exception_detail(exc_type, exc_value, tb):
     return str(exc_type), str(exc_value), "".join(traceback.format_tb(tb))
 
 
+def test_exception_detail(test, exc_type, exc_value, tb):
+    """``exception_detail`` of a test's exception, with the frames zope's
+    report shows. zope keeps the traceback and formats it at the end of the
+    run, after unittest's ``TestResult`` cut it in place: when the type is
+    the test's ``failureException``, the traceback ends before the first
+    unittest frame (``assertEqual``, ``fail``) that follows the test's own."""
+    limit = None
+    if exc_type is getattr(test, "failureException", None):
+        in_unittest = []
+        entry = tb
+        while entry is not None:
+            in_unittest.append("__unittest" in entry.tb_frame.f_globals)
+            entry = entry.tb_next
+        start = 0
+        while start < len(in_unittest) and in_unittest[start]:
+            start += 1
+        end = start
+        while end < len(in_unittest) and not in_unittest[end]:
+            end += 1
+        if start < end < len(in_unittest):
+            limit = end
+    stack = "".join(traceback.format_tb(tb, limit=limit))
+    return str(exc_type), str(exc_value), stack
+
+
 def _suite_name_parts(filename):
     """The parts of a doctest file's path below the current directory, cut
     at the first directory with a dot in its name (zope's naming)."""
@@ -497,3 +529,108 @@ def xml_setup(directory):
     folder = pathlib.Path(directory).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     return str(folder), socket.gethostname(), time.localtime().tm_gmtoff
+
+
+class EndRun(Exception):
+    """The post-mortem debugger was left (``-D``): the run ends there."""
+
+
+def _print_doctest_location(err):
+    # pdb's own location format, which editors follow.
+    filename = err.test.filename
+    if filename.endswith(".pyc"):
+        filename = filename[:-1]
+    print(f"> {filename}({err.test.lineno + err.example.lineno + 1})_()")
+
+
+def _debugger():
+    """ipdb when it is installed and stdin is a real terminal, else pdb."""
+    try:
+        import ipdb
+    except ImportError:
+        ipdb = None
+    if ipdb is not None and hasattr(sys.stdin, "isatty") and sys.stdin.isatty():
+        try:
+            sys.stdin.fileno()
+        except (AttributeError, io.UnsupportedOperation):
+            pass
+        else:
+            return ipdb
+    import pdb
+
+    return pdb
+
+
+def post_mortem(exc_type, exc_value, tb, test=None):
+    """``-D``: the exception, then the debugger at the frame that raised it;
+    leaving the debugger ends the run (EndRun).
+
+    For a test's exception, unittest's result first trims the traceback at
+    the first unittest frame after the test's own (for failures), in place;
+    zope's result is a unittest result, so its debugger starts there."""
+    exc_info = (exc_type, exc_value, tb)
+    if test is not None:
+        import unittest
+
+        unittest.TestResult()._exc_info_to_string(exc_info, test)
+    doctest = sys.modules.get("doctest")
+    if doctest is not None and isinstance(exc_value, doctest.UnexpectedException):
+        exc_info = exc_value.exc_info
+        if exc_info[2].tb_frame.f_code.co_filename == "<string>":
+            _print_doctest_location(exc_value)
+    elif doctest is not None and isinstance(exc_value, doctest.DocTestFailure):
+        _print_doctest_location(exc_value)
+        # Give the debugger a frame inside the doctest's namespace.
+        try:
+            exec(
+                'raise ValueError("Expected and actual output are different")', exc_value.test.globs
+            )
+        except BaseException:
+            exc_info = sys.exc_info()
+    print("".join(traceback.format_exception_only(exc_info[0], exc_info[1])))
+    tb = exc_info[2]
+    if tb is None:
+        # Raised by the runner itself (a module without a valid test
+        # suite): give the debugger this frame to stand in.
+        try:
+            raise exc_info[1]
+        except BaseException:
+            tb = sys.exc_info()[2]
+    _debugger().post_mortem(tb)
+    raise EndRun()
+
+
+def debug_test(test, result):
+    """Runs one test under ``-D``: with ``test.debug()``, so its exception
+    reaches the debugger with its frames intact (failures become errors)."""
+    import unittest
+
+    expecting_failure = getattr(test, "__unittest_expecting_failure__", False) or getattr(
+        getattr(test, test._testMethodName), "__unittest_expecting_failure__", False
+    )
+    result.startTest(test)
+    state = test.__dict__.copy()
+    try:
+        try:
+            test.debug()
+        except KeyboardInterrupt:
+            raise
+        except unittest.SkipTest as e:
+            result.addSkip(test, str(e))
+        except BaseException:
+            exc_type, exc_value, tb = sys.exc_info()
+            exc_info = (exc_type, exc_value, tb.tb_next)
+            del tb
+            if expecting_failure:
+                result.addExpectedFailure(test, exc_info)
+            else:
+                result.addError(test, exc_info)
+        else:
+            if expecting_failure:
+                result.addUnexpectedSuccess(test)
+            else:
+                result.addSuccess(test)
+    finally:
+        result.stopTest(test)
+    test.__dict__.clear()
+    test.__dict__.update(state)

@@ -1,10 +1,15 @@
 //! The console reporter: zope.testrunner's plain `OutputFormatter`, byte for
 //! byte (blank lines, trailing spaces, `\r` progress rewriting included).
 //!
-//! Widths are counted in characters, as Python's `len()` does.
+//! With `-c` it is zope's `ColorfulOutputFormatter` (the codes and line-by-line
+//! colouring live in [`super::color`]); the plain path only tests a flag.
+//!
+//! Widths are counted in characters, as Python's `len()` does (colour codes
+//! included, as in zope).
 
+use super::color::{self, Role};
 use super::{Needs, Output, Reporter, Stamp, Stream};
-use crate::events::{Counts, DetailedRefcounts, Event, FailureKind, ImportFailure};
+use crate::events::{Counts, DetailedRefcounts, Event, FailureKind, ImportFailure, ReportKind};
 
 /// What shapes the console output; fixed for a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +32,7 @@ struct Failed<'a> {
     name: &'a str,
     seconds: f64,
     traceback: &'a str,
+    report: ReportKind,
     stdout: Option<&'a str>,
     stderr: Option<&'a str>,
 }
@@ -58,14 +64,19 @@ fn len(s: &str) -> usize {
     s.chars().count()
 }
 
+/// From a minute on, `divmod(seconds, 60)`.
+pub fn split_minutes(seconds: f64) -> Option<(f64, f64)> {
+    (seconds >= 60.0).then(|| {
+        let minutes = (seconds / 60.0).floor();
+        (minutes, seconds - minutes * 60.0)
+    })
+}
+
 /// `"%.3f seconds"`, or `"%d minutes %.3f seconds"` from a minute on.
 pub fn format_seconds(seconds: f64) -> String {
-    if seconds >= 60.0 {
-        let minutes = (seconds / 60.0).floor();
-        let rest = seconds - minutes * 60.0;
-        format!("{minutes:.0} minutes {rest:.3} seconds")
-    } else {
-        format!("{seconds:.3} seconds")
+    match split_minutes(seconds) {
+        Some((minutes, rest)) => format!("{minutes:.0} minutes {rest:.3} seconds"),
+        None => format!("{seconds:.3} seconds"),
     }
 }
 
@@ -206,6 +217,43 @@ pub fn leak_table(detail: &DetailedRefcounts) -> String {
 }
 
 impl Console {
+    /// A message through one of zope's `info`, `info_suboptimal` or `error`:
+    /// in the role's colour with `-c`.
+    fn say(&self, out: &mut dyn Output, role: Role, message: &str) {
+        if self.config.color {
+            print(out, &color::colorize(role, message));
+        } else {
+            print(out, message);
+        }
+    }
+
+    fn seconds(&self, seconds: f64) -> String {
+        if self.config.color {
+            color::format_seconds(seconds)
+        } else {
+            format_seconds(seconds)
+        }
+    }
+
+    fn seconds_short(&self, seconds: f64) -> String {
+        if self.config.color {
+            color::format_seconds_short(seconds, self.config.slow_test_threshold)
+        } else {
+            format_seconds_short(seconds)
+        }
+    }
+
+    /// `print_traceback`.
+    fn traceback(&self, out: &mut dyn Output, msg: &str, kind: ReportKind, report: &str) {
+        if self.config.color {
+            let mut buf = String::with_capacity(report.len() * 2 + msg.len() + 16);
+            color::traceback(&mut buf, msg, kind, report);
+            out.write(Stream::Stdout, &buf);
+        } else {
+            print_traceback(out, msg, report);
+        }
+    }
+
     fn start_test(
         &mut self,
         out: &mut dyn Output,
@@ -253,18 +301,19 @@ impl Console {
             name,
             seconds,
             traceback,
+            report,
             stdout,
             stderr,
         } = failed;
         if self.config.verbose > 2 {
-            print(out, &format!(" ({})", format_seconds_short(seconds)));
+            print(out, &format!(" ({})", self.seconds_short(seconds)));
         }
         print(out, "");
         let label = match kind {
             FailureKind::Failure => "Failure",
             FailureKind::Error => "Error",
         };
-        print_traceback(out, &format!("{label} in test {name}"), traceback);
+        self.traceback(out, &format!("{label} in test {name}"), report, traceback);
         print_std_streams(out, stdout, stderr);
         self.test_width = 0;
         self.last_width = 0;
@@ -307,9 +356,10 @@ impl Console {
         }
         print(out, "Test-module import failures:");
         for failure in failures {
-            print_traceback(
+            self.traceback(
                 out,
                 &format!("Module: {}\n", failure.module),
+                ReportKind::Traceback,
                 &failure.traceback,
             );
         }
@@ -338,22 +388,29 @@ impl Reporter for Console {
 
     fn handle(&mut self, event: &Event, _at: Stamp, out: &mut dyn Output) {
         match event {
-            Event::Info(m) | Event::InfoSuboptimal(m) | Event::Error(m) | Event::LevelBanner(m) => {
-                print(out, m)
-            }
+            Event::Info(m) | Event::LevelBanner(m) => self.say(out, Role::Info, m),
+            Event::InfoSuboptimal(m) => self.say(out, Role::SuboptimalBehaviour, m),
+            Event::Error(m) => self.say(out, Role::Error, m),
             Event::ErrorWithBanner(m) => {
+                let stars = "*".repeat(70);
                 print(out, "");
-                print(out, &"*".repeat(70));
-                print(out, m);
-                print(out, &"*".repeat(70));
+                self.say(out, Role::Error, &stars);
+                self.say(out, Role::Error, m);
+                self.say(out, Role::Error, &stars);
                 print(out, "");
             }
-            Event::StaleBytecodeRemoved { path } => {
-                print(out, &format!("Removing stale bytecode file {path}"))
-            }
+            Event::StaleBytecodeRemoved { path } => self.say(
+                out,
+                Role::Info,
+                &format!("Removing stale bytecode file {path}"),
+            ),
             Event::ImportErrors(failures) => self.import_errors(out, failures),
-            Event::LayerStarted { layer } => print(out, &format!("Running {layer} tests:")),
-            Event::RunningInSubprocess => print(out, "  Running in a subprocess."),
+            Event::LayerStarted { layer } => {
+                self.say(out, Role::Info, &format!("Running {layer} tests:"))
+            }
+            Event::RunningInSubprocess => {
+                self.say(out, Role::SuboptimalBehaviour, "  Running in a subprocess.")
+            }
             Event::SetUpStarted { layer } => {
                 out.write(Stream::Stdout, &format!("  Set up {layer} "));
                 out.flush();
@@ -363,13 +420,24 @@ impl Reporter for Console {
                 out.flush();
             }
             Event::SetUpFinished { seconds } | Event::TearDownFinished { seconds } => {
-                print(out, &format!("in {}.", format_seconds(*seconds)))
+                print(out, &format!("in {}.", self.seconds(*seconds)))
             }
-            Event::TearDownNotSupported => print(out, "... not supported"),
-            Event::LayerFailed { traceback, .. } => print(out, traceback),
-            Event::TearingDownLeftOvers => print(out, "Tearing down left over layers:"),
-            Event::IterationStarted { iteration } => print(out, &format!("Iteration {iteration}")),
-            Event::TestsStarting => print(out, "  Running:"),
+            Event::TearDownNotSupported => {
+                if self.config.color {
+                    let s = color::colorize(Role::SuboptimalBehaviour, "not supported");
+                    print(out, &format!("... {s}"));
+                } else {
+                    print(out, "... not supported");
+                }
+            }
+            Event::LayerFailed { traceback, .. } => self.say(out, Role::Error, traceback),
+            Event::TearingDownLeftOvers => {
+                self.say(out, Role::Info, "Tearing down left over layers:")
+            }
+            Event::IterationStarted { iteration } => {
+                self.say(out, Role::Info, &format!("Iteration {iteration}"))
+            }
+            Event::TestsStarting => self.say(out, Role::Info, "  Running:"),
             Event::TestStarted {
                 name,
                 tests_run,
@@ -379,16 +447,26 @@ impl Reporter for Console {
             } => self.start_test(out, name, *tests_run, *total, *count),
             Event::TestSucceeded { seconds } => {
                 if self.config.verbose > 2 {
-                    let s = format!(" ({})", format_seconds_short(*seconds));
+                    let s = format!(" ({})", self.seconds_short(*seconds));
                     out.write(Stream::Stdout, &s);
+                    // The colour codes count too, as in zope.
                     self.test_width += len(&s) + 1;
                 }
             }
             Event::TestSkipped { reason } => {
+                let color = self.config.color;
                 let s = if self.config.verbose > 2 {
-                    format!(" (skipped: {reason})")
+                    if color {
+                        color::skipped(Some(reason))
+                    } else {
+                        format!(" (skipped: {reason})")
+                    }
                 } else if self.config.verbose > 1 {
-                    " (skipped)".to_owned()
+                    if color {
+                        color::skipped(None)
+                    } else {
+                        " (skipped)".to_owned()
+                    }
                 } else {
                     return;
                 };
@@ -400,6 +478,7 @@ impl Reporter for Console {
                 name,
                 seconds,
                 traceback,
+                report,
                 stdout,
                 stderr,
                 ..
@@ -410,6 +489,7 @@ impl Reporter for Console {
                     name,
                     seconds: *seconds,
                     traceback,
+                    report: *report,
                     stdout: stdout.as_deref(),
                     stderr: stderr.as_deref(),
                 },
@@ -440,7 +520,12 @@ impl Reporter for Console {
             }
             Event::TestsFinished => self.stop_tests(out),
             Event::LayerSummary { counts, seconds } => {
-                print(out, &summary_line("  Ran ", counts, *seconds))
+                if self.config.color {
+                    let line = color::summary_line("  Ran ", " tests with ", counts, *seconds);
+                    out.write(Stream::Stdout, &line);
+                } else {
+                    print(out, &summary_line("  Ran ", counts, *seconds))
+                }
             }
             Event::Garbage { count, garbage } => {
                 print(out, &format!("Tests generated new ({count}) garbage:"));
@@ -486,6 +571,10 @@ impl Reporter for Console {
                 for test in tests {
                     print(out, &format!("  {}", test.name));
                 }
+            }
+            Event::Totals { counts, seconds } if self.config.color => {
+                let line = color::summary_line("Total: ", " tests, ", counts, *seconds);
+                out.write(Stream::Stdout, &line);
             }
             Event::Totals { counts, seconds } => {
                 let line = format!(
@@ -642,6 +731,7 @@ mod tests {
                     name: "test_x (m.C.test_x)".into(),
                     seconds: 0.0,
                     traceback: "Traceback (most recent call last):\nAssertionError\n".into(),
+                    report: ReportKind::Traceback,
                     stdout: Some("out".into()),
                     stderr: Some("err\n".into()),
                     exception: None,
@@ -763,6 +853,204 @@ mod tests {
             out.stdout,
             format!("\n{stars}\nCannot find layer x\n{stars}\n\n")
         );
+    }
+
+    // Colour (`-c`). Expected values are zope's ColorfulOutputFormatter on
+    // the same input (its `format_traceback` returning the same text).
+
+    fn colored(verbose: u32, progress: bool, slow: f64) -> Console {
+        Console::new(ConsoleConfig {
+            color: true,
+            slow_test_threshold: slow,
+            ..console(verbose, progress).config
+        })
+    }
+
+    fn failing_pair(traceback: &str, report: ReportKind) -> Vec<Event> {
+        let failed = |kind, name: &str, seconds, stdout: Option<&str>, stderr: Option<&str>| {
+            Event::TestFailed {
+                kind,
+                name: name.into(),
+                seconds,
+                traceback: traceback.into(),
+                report,
+                stdout: stdout.map(Into::into),
+                stderr: stderr.map(Into::into),
+                exception: None,
+                subtest: None,
+            }
+        };
+        vec![
+            started("test_x (m.C.test_x)", 1, 1),
+            failed(
+                FailureKind::Failure,
+                "test_x (m.C.test_x)",
+                0.0,
+                Some("out"),
+                Some("err\n"),
+            ),
+            Event::TestStopped { gc_count: 0 },
+            started("test_y (m.C.test_y)", 1, 1),
+            failed(FailureKind::Error, "test_y (m.C.test_y)", 12.0, None, None),
+            Event::TestStopped { gc_count: 0 },
+        ]
+    }
+
+    #[test]
+    fn color_framing_and_messages() {
+        let events = [
+            Event::LayerStarted {
+                layer: "samplelayers.Layer122".into(),
+            },
+            Event::SetUpStarted {
+                layer: "samplelayers.Layer1".into(),
+            },
+            Event::SetUpFinished { seconds: 0.0001 },
+            Event::LayerSummary {
+                counts: Counts {
+                    tests: 2,
+                    ..Counts::default()
+                },
+                seconds: 0.0031,
+            },
+            Event::LayerSummary {
+                counts: Counts {
+                    tests: 3,
+                    failures: 1,
+                    errors: 2,
+                    skipped: 4,
+                },
+                seconds: 75.0,
+            },
+            Event::TearingDownLeftOvers,
+            Event::TearDownStarted { layer: "L".into() },
+            Event::TearDownNotSupported,
+            Event::TearDownStarted { layer: "M".into() },
+            Event::TearDownFinished { seconds: 61.5 },
+            Event::Totals {
+                counts: Counts {
+                    tests: 5,
+                    failures: 0,
+                    errors: 1,
+                    skipped: 0,
+                },
+                seconds: 0.5,
+            },
+            Event::RunningInSubprocess,
+            Event::Error("Can only give one of --ndiff, --udiff, or --cdiff".into()),
+            Event::ErrorWithBanner("Cannot find layer x".into()),
+        ];
+        let out = run(&mut colored(0, false, 10.0), &events);
+        assert_eq!(out.stdout, "\x1b[0mRunning samplelayers.Layer122 tests:\x1b[0m\n  Set up samplelayers.Layer1 in \x1b[32m0.000\x1b[0m seconds.\n\x1b[0m  Ran \x1b[32m2\x1b[0m tests with \x1b[32m0\x1b[0m failures, \x1b[32m0\x1b[0m errors, \x1b[32m0\x1b[0m skipped in \x1b[32m0.003\x1b[0m seconds.\x1b[0m\n\x1b[0m  Ran \x1b[32m3\x1b[0m tests with \x1b[1;31m1\x1b[0m failures, \x1b[1;31m2\x1b[0m errors, \x1b[1;33m4\x1b[0m skipped in \x1b[32m1\x1b[0m minutes \x1b[32m15.000\x1b[0m seconds.\x1b[0m\n\x1b[0mTearing down left over layers:\x1b[0m\n  Tear down L ... \x1b[35mnot supported\x1b[0m\n  Tear down M in \x1b[32m1\x1b[0m minutes \x1b[32m1.500\x1b[0m seconds.\n\x1b[0mTotal: \x1b[32m5\x1b[0m tests, \x1b[32m0\x1b[0m failures, \x1b[1;31m1\x1b[0m errors, \x1b[32m0\x1b[0m skipped in \x1b[32m0.500\x1b[0m seconds.\x1b[0m\n\x1b[35m  Running in a subprocess.\x1b[0m\n\x1b[1;31mCan only give one of --ndiff, --udiff, or --cdiff\x1b[0m\n\n\x1b[1;31m**********************************************************************\x1b[0m\n\x1b[1;31mCannot find layer x\x1b[0m\n\x1b[1;31m**********************************************************************\x1b[0m\n\n");
+        assert_eq!(out.stderr, "");
+    }
+
+    #[test]
+    fn color_test_lines() {
+        let tests = || {
+            vec![
+                Event::TestsStarting,
+                started("test_1 (m.C.test_1)", 1, 3),
+                Event::TestSucceeded { seconds: 0.25 },
+                Event::TestStopped { gc_count: 0 },
+                started("test_2 (m.C.test_2)", 2, 3),
+                Event::TestSkipped {
+                    reason: "why".into(),
+                },
+                Event::TestStopped { gc_count: 0 },
+                started("test_3 (m.C.test_3)", 3, 3),
+                Event::TestSucceeded { seconds: 0.0 },
+                Event::TestStopped { gc_count: 0 },
+                Event::TestsFinished,
+            ]
+        };
+        let body = |v, progress, slow| run(&mut colored(v, progress, slow), &tests()).stdout;
+        assert_eq!(body(1, false, 10.0), "\x1b[0m  Running:\x1b[0m\n...\n");
+        assert_eq!(body(2, false, 10.0), "\x1b[0m  Running:\x1b[0m\n test_1 (m.C.test_1)\n test_2 (m.C.test_2) (\x1b[1;33mskipped\x1b[0m)\n test_3 (m.C.test_3)\n");
+        assert_eq!(body(3, false, 0.1), "\x1b[0m  Running:\x1b[0m\n test_1 (m.C.test_1) (\x1b[1;35m0.250 s\x1b[0m)\n test_2 (m.C.test_2) (\x1b[1;33mskipped: why\x1b[0m)\n test_3 (m.C.test_3) (\x1b[32m0.000 s\x1b[0m)\n");
+        // The widths zope clears with -p count the colour codes too.
+        assert_eq!(body(3, true, 0.1), "\x1b[0m  Running:\x1b[0m\n    1/3 (33.3%) test_1 (m.C.test_1) (\x1b[1;35m0.250 s\x1b[0m)\x0d                                                         \x0d    2/3 (66.7%) test_2 (m.C.test_2) (\x1b[1;33mskipped: why\x1b[0m)\x0d                                                              \x0d    3/3 (100.0%) test_3 (m.C.test_3) (\x1b[32m0.000 s\x1b[0m)\x0d                                                        \x0d\n");
+    }
+
+    const TRACEBACK: &str = "Traceback (most recent call last):\n  \
+        File \"/src/m.py\", line 12, in test_x\n    self.assertEqual(1, 0)\n   \
+        - __traceback_info__: why\n  File \"/src/a.py\", line 1\n    importx unittest\n            \
+        ^^^^^^^^\n\nAssertionError: 1 != 0\n";
+
+    #[test]
+    fn color_tracebacks() {
+        let out = run(
+            &mut colored(3, false, 10.0),
+            &failing_pair(TRACEBACK, ReportKind::Traceback),
+        );
+        assert_eq!(out.stdout, " test_x (m.C.test_x) (\x1b[32m0.000 s\x1b[0m)\n\n\n\x1b[1;31mFailure in test test_x (m.C.test_x)\x1b[0m\nTraceback (most recent call last):\n\x1b[0m  File \"\x1b[1;34m/src/m.py\x1b[0m\", line \x1b[1;31m12\x1b[0m, in \x1b[1;36mtest_x\x1b[0m\n\x1b[36m    self.assertEqual(1, 0)\x1b[0m\n\x1b[31m   - __traceback_info__: why\x1b[0m\n  File \"/src/a.py\", line 1\n\x1b[36m    importx unittest\x1b[0m\n\x1b[36m            ^^^^^^^^\x1b[0m\n\x1b[31m\x1b[0m\n\x1b[31mAssertionError: 1 != 0\x1b[0m\n\nStdout:\nout\n\n\n test_y (m.C.test_y) (\x1b[1;35m12.000 s\x1b[0m)\n\n\n\x1b[1;31mError in test test_y (m.C.test_y)\x1b[0m\nTraceback (most recent call last):\n\x1b[0m  File \"\x1b[1;34m/src/m.py\x1b[0m\", line \x1b[1;31m12\x1b[0m, in \x1b[1;36mtest_x\x1b[0m\n\x1b[36m    self.assertEqual(1, 0)\x1b[0m\n\x1b[31m   - __traceback_info__: why\x1b[0m\n  File \"/src/a.py\", line 1\n\x1b[36m    importx unittest\x1b[0m\n\x1b[36m            ^^^^^^^^\x1b[0m\n\x1b[31m\x1b[0m\n\x1b[31mAssertionError: 1 != 0\x1b[0m\n\n\n");
+        assert_eq!(out.stderr, "Stderr:\nerr\n\n");
+        let out = run(
+            &mut colored(0, false, 10.0),
+            &failing_pair(TRACEBACK, ReportKind::Traceback),
+        );
+        assert_eq!(out.stdout, "\n\n\x1b[1;31mFailure in test test_x (m.C.test_x)\x1b[0m\nTraceback (most recent call last):\n\x1b[0m  File \"\x1b[1;34m/src/m.py\x1b[0m\", line \x1b[1;31m12\x1b[0m, in \x1b[1;36mtest_x\x1b[0m\n\x1b[36m    self.assertEqual(1, 0)\x1b[0m\n\x1b[31m   - __traceback_info__: why\x1b[0m\n  File \"/src/a.py\", line 1\n\x1b[36m    importx unittest\x1b[0m\n\x1b[36m            ^^^^^^^^\x1b[0m\n\x1b[31m\x1b[0m\n\x1b[31mAssertionError: 1 != 0\x1b[0m\n\nStdout:\nout\n\n\n\n\x1b[1;31mError in test test_y (m.C.test_y)\x1b[0m\nTraceback (most recent call last):\n\x1b[0m  File \"\x1b[1;34m/src/m.py\x1b[0m\", line \x1b[1;31m12\x1b[0m, in \x1b[1;36mtest_x\x1b[0m\n\x1b[36m    self.assertEqual(1, 0)\x1b[0m\n\x1b[31m   - __traceback_info__: why\x1b[0m\n  File \"/src/a.py\", line 1\n\x1b[36m    importx unittest\x1b[0m\n\x1b[36m            ^^^^^^^^\x1b[0m\n\x1b[31m\x1b[0m\n\x1b[31mAssertionError: 1 != 0\x1b[0m\n\n");
+    }
+
+    const DOCTEST: &str =
+        "Failed doctest test for recipe.rst\n  File \"/src/recipe.rst\", line 0\n\n\
+        ----------------------------------------------------------------------\n\
+        File \"/src/recipe.rst\", line 5, in recipe.rst\nFailed example:\n    print(1)\n\
+        Expected:\n    2\nGot:\n    1\n    <BLANKLINE>\n\
+        ----------------------------------------------------------------------\n\
+        File \"/src/recipe.rst\", line 9, in recipe.rst\nFailed example:\n    f()\n\
+        Exception raised:\n    Traceback (most recent call last):\n      \
+        File \"<doctest>\", line 1, in <module>\n    NameError: f\nFile \"weird\"\n\
+        ----------------------------------------------------------------------\n\
+        File \"/src/recipe.rst\", line 12, in recipe.rst\nFailed example:\n    print(x)\n\
+        Differences (ndiff with -expected +actual):\n    - a b\n    + a c\n    ?   ^\n      \
+        same\n    @@ -1,2 +1,2 @@\n    ***************\n    ! changed\n    \n     \n\n\
+        Got:\n    \x1f\n";
+
+    #[test]
+    fn color_doctest_reports() {
+        let out = run(
+            &mut colored(0, false, 10.0),
+            &failing_pair(DOCTEST, ReportKind::Doctest),
+        );
+        assert_eq!(out.stdout, "\n\n\x1b[1;31mFailure in test test_x (m.C.test_x)\x1b[0m\nFailed doctest test for recipe.rst\n  File \"/src/recipe.rst\", line 0\n\n----------------------------------------------------------------------\n\x1b[0mFile \"\x1b[1;34m/src/recipe.rst\x1b[0m\", line \x1b[1;31m5\x1b[0m, in \x1b[1;36mrecipe.rst\x1b[0m\nFailed example:\n\x1b[36m    print(1)\x1b[0m\nExpected:\n\x1b[32m    2\x1b[0m\nGot:\n\x1b[31m    1\x1b[0m\n\x1b[31m    <BLANKLINE>\x1b[0m\n----------------------------------------------------------------------\n\x1b[0mFile \"\x1b[1;34m/src/recipe.rst\x1b[0m\", line \x1b[1;31m9\x1b[0m, in \x1b[1;36mrecipe.rst\x1b[0m\nFailed example:\n\x1b[36m    f()\x1b[0m\nException raised:\n\x1b[31m    Traceback (most recent call last):\x1b[0m\n\x1b[31m      File \"<doctest>\", line 1, in <module>\x1b[0m\n\x1b[31m    NameError: f\x1b[0m\nFile \"weird\"\n----------------------------------------------------------------------\n\x1b[0mFile \"\x1b[1;34m/src/recipe.rst\x1b[0m\", line \x1b[1;31m12\x1b[0m, in \x1b[1;36mrecipe.rst\x1b[0m\nFailed example:\n\x1b[36m    print(x)\x1b[0m\nDifferences (ndiff with -expected +actual):\n\x1b[32m    - a b\x1b[0m\n\x1b[31m    + a c\x1b[0m\n\x1b[35m    ?   ^\x1b[0m\n\x1b[0m      same\x1b[0m\n\x1b[35m    @@ -1,2 +1,2 @@\x1b[0m\n\x1b[35m    ***************\x1b[0m\n\x1b[31m    ! changed\x1b[0m\n    \n\x1b[0m     \x1b[0m\n\nGot:\n    \x1f\n\nStdout:\nout\n\n\n\n\x1b[1;31mError in test test_y (m.C.test_y)\x1b[0m\nFailed doctest test for recipe.rst\n  File \"/src/recipe.rst\", line 0\n\n----------------------------------------------------------------------\n\x1b[0mFile \"\x1b[1;34m/src/recipe.rst\x1b[0m\", line \x1b[1;31m5\x1b[0m, in \x1b[1;36mrecipe.rst\x1b[0m\nFailed example:\n\x1b[36m    print(1)\x1b[0m\nExpected:\n\x1b[32m    2\x1b[0m\nGot:\n\x1b[31m    1\x1b[0m\n\x1b[31m    <BLANKLINE>\x1b[0m\n----------------------------------------------------------------------\n\x1b[0mFile \"\x1b[1;34m/src/recipe.rst\x1b[0m\", line \x1b[1;31m9\x1b[0m, in \x1b[1;36mrecipe.rst\x1b[0m\nFailed example:\n\x1b[36m    f()\x1b[0m\nException raised:\n\x1b[31m    Traceback (most recent call last):\x1b[0m\n\x1b[31m      File \"<doctest>\", line 1, in <module>\x1b[0m\n\x1b[31m    NameError: f\x1b[0m\nFile \"weird\"\n----------------------------------------------------------------------\n\x1b[0mFile \"\x1b[1;34m/src/recipe.rst\x1b[0m\", line \x1b[1;31m12\x1b[0m, in \x1b[1;36mrecipe.rst\x1b[0m\nFailed example:\n\x1b[36m    print(x)\x1b[0m\nDifferences (ndiff with -expected +actual):\n\x1b[32m    - a b\x1b[0m\n\x1b[31m    + a c\x1b[0m\n\x1b[35m    ?   ^\x1b[0m\n\x1b[0m      same\x1b[0m\n\x1b[35m    @@ -1,2 +1,2 @@\x1b[0m\n\x1b[35m    ***************\x1b[0m\n\x1b[31m    ! changed\x1b[0m\n    \n\x1b[0m     \x1b[0m\n\nGot:\n    \x1f\n\n");
+        // A DocTestFailure report (zope's template) is printed as it is.
+        let out = run(
+            &mut colored(0, false, 10.0),
+            &failing_pair("\nFile \"x\", line 1, in t\n", ReportKind::DoctestTemplate),
+        );
+        assert!(out
+            .stdout
+            .starts_with("\n\n\x1b[1;31mFailure in test test_x (m.C.test_x)\x1b[0m\n\nFile \"x\", line 1, in t\n\n"));
+    }
+
+    #[test]
+    fn color_import_errors_and_layer_failures() {
+        let out = run(
+            &mut colored(0, false, 10.0),
+            &[Event::ImportErrors(vec![ImportFailure {
+                module: "pkg.broken".into(),
+                traceback:
+                    "  File \"/x/y.py\", line 1\n    importx unittest\n            ^^^^^^^^\n\
+                            SyntaxError: invalid syntax\n"
+                        .into(),
+                exception: None,
+            }])],
+        );
+        assert_eq!(out.stdout, "Test-module import failures:\n\n\x1b[1;31mModule: pkg.broken\n\x1b[0m\n  File \"/x/y.py\", line 1\n\x1b[36m    importx unittest\x1b[0m\n\x1b[36m            ^^^^^^^^\x1b[0m\n\x1b[31mSyntaxError: invalid syntax\x1b[0m\n\n\n");
+        let out = run(
+            &mut colored(0, false, 10.0),
+            &[Event::LayerFailed {
+                layer: "b.L".into(),
+                phase: crate::events::LayerPhase::SetUp,
+                traceback:
+                    "Traceback (most recent call last):\n  File \"/b.py\", line 3, in setUp\n    \
+                            raise X\nRuntimeError: wet\n"
+                        .into(),
+                exception: None,
+            }],
+        );
+        assert_eq!(out.stdout, "\x1b[1;31mTraceback (most recent call last):\n  File \"/b.py\", line 3, in setUp\n    raise X\nRuntimeError: wet\n\x1b[0m\n");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! through an injected [`Output`], so every formatter is a pure function that
 //! tests can drive with a string buffer.
 
+pub mod color;
 pub mod console;
 pub mod subunit;
 pub mod xml;
@@ -20,6 +21,12 @@ pub enum Stream {
 /// Where a reporter writes.
 pub trait Output {
     fn write(&mut self, stream: Stream, text: &str);
+    /// Writes bytes to the stream's byte layer (`sys.stdout.buffer`), as
+    /// subunit does, without flushing what was written as text before.
+    /// Outputs without a byte layer take them as UTF-8 text.
+    fn write_bytes(&mut self, stream: Stream, bytes: &[u8]) {
+        self.write(stream, &String::from_utf8_lossy(bytes));
+    }
     /// zope flushes stdout after a partial line ("  Set up X ") and after
     /// each test, so that long set-ups and slow tests show progress live.
     fn flush(&mut self);

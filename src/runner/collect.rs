@@ -51,6 +51,9 @@ pub struct CollectConfig<'a> {
     pub want_names: bool,
     /// Describe import exceptions for JUnit-style reports.
     pub exceptions: bool,
+    /// `-D`: debug import failures as they happen (leaving the debugger
+    /// ends the run, as it does in zope).
+    pub post_mortem: bool,
 }
 
 /// Python objects collection uses over and over.
@@ -137,6 +140,24 @@ fn exception_detail(
     }))
 }
 
+/// `-D`: the debugger on an import failure; leaving it raises EndRun.
+fn debug_import_failure(
+    support: &Bound<'_, PyModule>,
+    err: &PyErr,
+    config: &CollectConfig<'_>,
+) -> PyResult<()> {
+    if !config.post_mortem {
+        return Ok(());
+    }
+    let py = support.py();
+    let value = err.value(py);
+    support.call_method1(
+        intern!(py, "post_mortem"),
+        (value.get_type(), value, err.traceback(py)),
+    )?;
+    Ok(())
+}
+
 /// Raises KeyboardInterrupt again: zope lets it through everything.
 fn pass_interrupt(py: Python<'_>, err: PyErr) -> PyResult<PyErr> {
     if err.is_instance_of::<PyKeyboardInterrupt>(py) {
@@ -205,6 +226,7 @@ impl Collected {
             Ok(module) => module,
             Err(err) => {
                 let err = pass_interrupt(py, err)?;
+                debug_import_failure(&cached.support, &err, config)?;
                 let traceback = format_exception(&cached.support, &err, true)?;
                 let exception = exception_detail(&cached.support, &err, true, config.exceptions)?;
                 self.import_errors.push(ImportFailure {
@@ -219,6 +241,7 @@ impl Collected {
             Ok(suite) => Ok(Some(suite)),
             Err(err) => {
                 let err = pass_interrupt(py, err)?;
+                debug_import_failure(&cached.support, &err, config)?;
                 // zope drops the traceback of these: only the exception line shows.
                 let traceback = format_exception(&cached.support, &err, false)?;
                 let exception = exception_detail(&cached.support, &err, false, config.exceptions)?;

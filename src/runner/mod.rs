@@ -194,6 +194,8 @@ struct Runner<'py> {
     layers_run: usize,
     failed: bool,
     interrupted: bool,
+    /// `-D`: the post-mortem debugger was left; the run ends.
+    end_run: bool,
     /// `--buffer`'s stand-in streams, shared by every iteration's result.
     buffers: Option<(Py<PyAny>, Py<PyAny>)>,
     /// Release-built extension modules already warned about (`-r`).
@@ -281,6 +283,7 @@ pub fn run(
         layers_run: 0,
         failed: true,
         interrupted: false,
+        end_run: false,
         buffers: None,
         reported_extensions: HashSet::new(),
     };
@@ -528,6 +531,7 @@ impl<'py> Runner<'py> {
             },
             suite_name: &c.suite_name,
             require_unique: c.require_unique,
+            post_mortem: c.post_mortem,
             want_names: self.flags.needs.names,
             exceptions: self.flags.needs.exceptions,
         };
@@ -742,7 +746,7 @@ impl<'py> Runner<'py> {
                 }
             }
             index += 1;
-            if self.interrupted {
+            if self.interrupted || self.end_run {
                 break;
             }
             if self.config.processes > 1 && self.config.resume_layer.is_none() {
@@ -811,6 +815,29 @@ impl<'py> Runner<'py> {
             {
                 return Err(err.into());
             }
+            if self.config.post_mortem {
+                match &self.config.resume_layer {
+                    Some(resume) => self.emit(Event::ErrorWithBanner(format!(
+                        "\nCan't post-mortem debug when running a layer as a subprocess!\n\
+                         Try running layer {} by itself.\n",
+                        child::python_repr(resume)
+                    )))?,
+                    None => {
+                        let value = err.value(py);
+                        let debugged = self.support.call_method1(
+                            intern!(py, "post_mortem"),
+                            (value.get_type(), value, err.traceback(py)),
+                        );
+                        if let Err(e) = debugged {
+                            if self.is_end_run(&e)? {
+                                self.end_run = true;
+                                return Ok(Ok(0));
+                            }
+                            return Err(e.into());
+                        }
+                    }
+                }
+            }
             self.layer_failure(&layer.name, LayerPhase::SetUp, &err)?;
             return Ok(Ok(0));
         }
@@ -851,6 +878,13 @@ impl<'py> Runner<'py> {
         })?;
         self.errors.push(format!("Layer: {name}.{}", phase.label()));
         Ok(())
+    }
+
+    /// Whether `err` is the EndRun the post-mortem debugger raises on exit.
+    fn is_end_run(&self, err: &PyErr) -> PyResult<bool> {
+        let py = self.py;
+        let end_run = self.support.getattr(intern!(py, "EndRun"))?;
+        err.value(py).is_instance(&end_run)
     }
 
     /// Sets up `layer` and its bases, bases first, each once.
@@ -1040,7 +1074,14 @@ impl<'py> Runner<'py> {
                     if result.borrow().should_stop() {
                         Ok(false)
                     } else {
-                        entry.test.bind(py).call1((&result,)).map(|_| true)
+                        let test = entry.test.bind(py);
+                        if self.config.post_mortem {
+                            self.support
+                                .call_method1(intern!(py, "debug_test"), (test, &result))
+                                .map(|_| true)
+                        } else {
+                            test.call1((&result,)).map(|_| true)
+                        }
                     }
                 });
                 match outcome {
@@ -1049,6 +1090,13 @@ impl<'py> Runner<'py> {
                     Err(e) if e.is_instance_of::<PyKeyboardInterrupt>(py) => {
                         interrupted = Some(e);
                         break;
+                    }
+                    Err(e) if self.is_end_run(&e)? => {
+                        // -D: the debugger was left. As with zope, the
+                        // iteration ends without a summary, and what it
+                        // recorded is not counted.
+                        self.end_run = true;
+                        return Ok(0);
                     }
                     Err(e) => return Err(e.into()),
                 }

@@ -15,7 +15,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
-use crate::events::{Event, ExceptionDetail, FailureKind, TestIdentity};
+use crate::events::{Event, ExceptionDetail, FailureKind, ReportKind, TestIdentity};
 use crate::pyio::PyOutput;
 use crate::report::{Needs, Reporter, Stamp};
 
@@ -98,6 +98,14 @@ impl Handles {
 pub struct Hooks {
     pub set_up: Vec<Py<PyAny>>,
     pub tear_down: Vec<Py<PyAny>>,
+}
+
+/// What went wrong with a test, for `-D` and `-x`.
+enum Problem<'a, 'py> {
+    /// The test (or subtest's test) and the exception info.
+    Error(&'a Bound<'py, PyAny>, &'a Bound<'py, PyAny>),
+    Failure(&'a Bound<'py, PyAny>, &'a Bound<'py, PyAny>),
+    UnexpectedSuccess,
 }
 
 /// The per-test state between `startTest` and `stopTest`.
@@ -276,18 +284,20 @@ impl TestResult {
     fn exception(
         &self,
         py: Python<'_>,
+        test: &Bound<'_, PyAny>,
         exc_info: &Bound<'_, PyAny>,
     ) -> PyResult<Option<ExceptionDetail>> {
         if !self.flags.needs.exceptions {
             return Ok(None);
         }
-        let args = exc_info.cast::<PyTuple>().map_err(PyErr::from)?;
+        let (exc_type, exc_value, tb): (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) =
+            exc_info.extract()?;
         let (type_name, message, stack): (String, String, String) = self
             .handles
             .support
             .bind(py)
-            .getattr(intern!(py, "exception_detail"))?
-            .call1(args)?
+            .getattr(intern!(py, "test_exception_detail"))?
+            .call1((test, exc_type, exc_value, tb))?
             .extract()?;
         Ok(Some(ExceptionDetail {
             type_name,
@@ -304,8 +314,8 @@ impl TestResult {
         exc_info: &Bound<'_, PyAny>,
         subtest: bool,
     ) -> PyResult<()> {
-        let traceback = self.format_exc_info(py, exc_info)?;
-        let exception = self.exception(py, exc_info)?;
+        let (report, traceback) = self.format_exc_info(py, exc_info)?;
+        let exception = self.exception(py, test, exc_info)?;
         let subtest = if subtest {
             self.identity(py, test)?
         } else {
@@ -325,6 +335,7 @@ impl TestResult {
                 name,
                 seconds,
                 traceback,
+                report,
                 stdout,
                 stderr,
                 exception,
@@ -333,20 +344,68 @@ impl TestResult {
         )
     }
 
-    fn format_exc_info(&self, py: Python<'_>, exc_info: &Bound<'_, PyAny>) -> PyResult<String> {
+    /// zope's `format_traceback`, and which kind of report it made.
+    fn format_exc_info(
+        &self,
+        py: Python<'_>,
+        exc_info: &Bound<'_, PyAny>,
+    ) -> PyResult<(ReportKind, String)> {
         let args = exc_info.cast::<PyTuple>().map_err(PyErr::from)?;
+        let (kind, report): (String, String) = self
+            .handles
+            .support
+            .bind(py)
+            .getattr(intern!(py, "test_exception_report"))?
+            .call1(args)?
+            .extract()?;
+        let kind = match kind.as_str() {
+            "doctest" => ReportKind::Doctest,
+            "template" => ReportKind::DoctestTemplate,
+            _ => ReportKind::Traceback,
+        };
+        Ok((kind, report))
+    }
+
+    /// After an error, failure or unexpected success: `-D` debugs it (in
+    /// this process only), otherwise `-x` stops the iteration.
+    fn after_problem(&mut self, py: Python<'_>, problem: Problem<'_, '_>) -> PyResult<()> {
+        if !self.flags.post_mortem {
+            if self.flags.stop_on_error {
+                self.should_stop = true;
+            }
+            return Ok(());
+        }
+        let banner = match problem {
+            // zope debugs failures even in a child (it has no check there).
+            Problem::Failure(test, exc_info) => return self.post_mortem(py, test, exc_info),
+            _ if self.flags.in_child => {
+                "Can't post-mortem debug when running a layer as a subprocess!"
+            }
+            Problem::Error(test, exc_info) => return self.post_mortem(py, test, exc_info),
+            Problem::UnexpectedSuccess => "Can't post-mortem debug an unexpected success",
+        };
+        self.emit(py, Event::ErrorWithBanner(banner.to_owned()))
+    }
+
+    /// `-D`: the debugger on `exc_info`; leaving it raises EndRun.
+    fn post_mortem(
+        &self,
+        py: Python<'_>,
+        test: &Bound<'_, PyAny>,
+        exc_info: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let info = exc_info.cast::<PyTuple>().map_err(PyErr::from)?;
         self.handles
             .support
             .bind(py)
-            .getattr(intern!(py, "format_test_exception"))?
-            .call1(args)?
-            .extract()
-    }
-
-    fn after_problem(&mut self) {
-        if self.flags.stop_on_error && !self.flags.post_mortem {
-            self.should_stop = true;
-        }
+            .getattr(intern!(py, "post_mortem"))?
+            .call1((
+                info.get_item(0)?,
+                info.get_item(1)?,
+                info.get_item(2)?,
+                test,
+            ))?;
+        Ok(())
     }
 }
 
@@ -404,7 +463,7 @@ impl TestResult {
         err: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
         self.report_failure(py, FailureKind::Error, test, err, false)?;
-        self.after_problem();
+        self.after_problem(py, Problem::Error(test, err))?;
         Ok(())
     }
 
@@ -416,7 +475,7 @@ impl TestResult {
         err: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
         self.report_failure(py, FailureKind::Failure, test, err, false)?;
-        self.after_problem();
+        self.after_problem(py, Problem::Failure(test, err))?;
         Ok(())
     }
 
@@ -441,7 +500,7 @@ impl TestResult {
             _ => FailureKind::Error,
         };
         self.report_failure(py, kind, subtest, err, true)?;
-        self.after_problem();
+        self.after_problem(py, Problem::Error(test, err))?;
         Ok(())
     }
 
@@ -477,13 +536,14 @@ impl TestResult {
                 name,
                 seconds,
                 traceback,
+                report: ReportKind::Traceback,
                 stdout,
                 stderr,
                 exception: None,
                 subtest: None,
             },
         )?;
-        self.after_problem();
+        self.after_problem(py, Problem::UnexpectedSuccess)?;
         Ok(())
     }
 
