@@ -21,13 +21,15 @@ fn main() {
             "import sys, sysconfig\n\
              print(int(bool(sysconfig.get_config_var('Py_TRACE_REFS'))))\n\
              print(sysconfig.get_config_var('EXT_SUFFIX') or '')\n\
-             print(sys.executable)\n",
+             print(sys.executable)\n\
+             print(sysconfig.get_paths()['include'])\n",
         )
         .expect("leakrunner's build script could not run the target Python interpreter");
     let mut lines = probe.lines();
     let trace_refs = lines.next().unwrap_or("0").trim() == "1";
     let ext_suffix = lines.next().unwrap_or("").trim().to_owned();
     let executable = lines.next().unwrap_or("").trim().to_owned();
+    let include_dir = lines.next().unwrap_or("").trim().to_owned();
 
     println!(
         "cargo:rustc-env=LEAKRUNNER_BUILT_PY_MAJOR={}",
@@ -47,7 +49,38 @@ fn main() {
     );
     println!("cargo:rustc-env=LEAKRUNNER_BUILT_EXT_SUFFIX={ext_suffix}");
     println!("cargo:rustc-env=LEAKRUNNER_BUILT_EXECUTABLE={executable}");
+    println!("cargo:rustc-check-cfg=cfg(leakrunner_refchain)");
+    if trace_refs && (version.major, version.minor) >= (3, 13) && !include_dir.is_empty() {
+        compile_refchain_walker(&include_dir);
+    }
+    println!("cargo:rerun-if-changed=csrc/refchain.c");
     println!("cargo:rerun-if-env-changed=PYO3_PYTHON");
     println!("cargo:rerun-if-env-changed=VIRTUAL_ENV");
     println!("cargo:rerun-if-changed=build.rs");
+}
+
+/// A trace-refs CPython 3.13+ keeps every object in a table the census can
+/// walk in place (csrc/refchain.c), instead of copying it into the list
+/// `sys.getobjects()` returns. The walker needs the interpreter's internal
+/// headers; without them the census falls back to `sys.getobjects()`.
+fn compile_refchain_walker(include_dir: &str) {
+    let internal = std::path::Path::new(include_dir).join("internal");
+    if !internal.join("pycore_interp.h").is_file() {
+        println!(
+            "cargo:warning=no internal headers in {include_dir}: the census will use sys.getobjects()"
+        );
+        return;
+    }
+    let built = cc::Build::new()
+        .file("csrc/refchain.c")
+        .include(include_dir)
+        .include(&internal)
+        .warnings(false)
+        .try_compile("leakrunner_refchain");
+    match built {
+        Ok(()) => println!("cargo:rustc-cfg=leakrunner_refchain"),
+        Err(e) => println!(
+            "cargo:warning=could not compile the refchain walker ({e}): the census will use sys.getobjects()"
+        ),
+    }
 }

@@ -22,6 +22,10 @@ use super::{title, AddressMap, Census, Scope, TypeCount};
 
 /// Counts every object of the heap the interpreter lets us see.
 pub fn take(py: Python<'_>) -> PyResult<Census> {
+    #[cfg(leakrunner_refchain)]
+    if let Some(census) = refchain::walk(py) {
+        return Ok(census);
+    }
     let sys = py.import(intern!(py, "sys"))?;
     let getobjects = sys.getattr_opt(intern!(py, "getobjects"))?;
     let (list, scope) = match getobjects {
@@ -44,15 +48,57 @@ pub fn take(py: Python<'_>) -> PyResult<Census> {
             Scope::ReachableHeap => counter.count_reachable(list.as_ptr()),
         }
     }
-    Ok(counter.census)
+    Ok(counter.into_census())
+}
+
+/// The in-place walk of a trace-refs 3.13+ interpreter's object table
+/// (csrc/refchain.c): the census without the million-item list
+/// `sys.getobjects()` would build and free.
+#[cfg(leakrunner_refchain)]
+mod refchain {
+    use std::ffi::{c_int, c_void};
+
+    use pyo3::ffi;
+    use pyo3::intern;
+    use pyo3::prelude::*;
+
+    use super::{Census, Counter, Scope};
+
+    type Visit = unsafe extern "C" fn(*mut ffi::PyObject, *mut c_void) -> c_int;
+
+    extern "C" {
+        fn leakrunner_refchain_foreach(visit: Visit, arg: *mut c_void) -> c_int;
+    }
+
+    unsafe extern "C" fn count(object: *mut ffi::PyObject, arg: *mut c_void) -> c_int {
+        (*arg.cast::<Counter>()).add(object, 0);
+        0
+    }
+
+    pub fn walk(py: Python<'_>) -> Option<Census> {
+        let module_key = intern!(py, "__module__").as_ptr();
+        let mut counter = Counter::new(module_key, Scope::AllObjects);
+        // SAFETY: the GIL is held, and counting creates and frees no Python
+        // object, so the table does not change while it is walked.
+        let status =
+            unsafe { leakrunner_refchain_foreach(count, std::ptr::addr_of_mut!(counter).cast()) };
+        (status == 0).then(|| counter.into_census())
+    }
 }
 
 struct Counter {
-    census: Census,
+    scope: Scope,
     module_key: *mut ffi::PyObject,
-    /// The last type seen and its map key: consecutive objects often share it.
-    last_type: *mut ffi::PyTypeObject,
+    /// Counts per type, in the order types were first seen.
+    counts: Vec<(usize, TypeCount)>,
+    /// Type address to its index in `counts`.
+    index: AddressMap<u32>,
+    /// A direct-mapped cache in front of `index`: a census sees a million
+    /// objects of a few thousand types, in no useful order.
+    recent: Box<[(usize, u32); RECENT_SLOTS]>,
 }
+
+const RECENT_SLOTS: usize = 1024;
 
 /// The references of an object that `sys.gettotalrefcount()` counts, given
 /// its reference count and how many of them the census holds.
@@ -78,10 +124,18 @@ const STATIC_REFCNT_3_11: ffi::Py_ssize_t = 999_999_999;
 impl Counter {
     fn new(module_key: *mut ffi::PyObject, scope: Scope) -> Counter {
         Counter {
-            census: Census::new(scope),
+            scope,
             module_key,
-            last_type: std::ptr::null_mut(),
+            counts: Vec::new(),
+            index: AddressMap::default(),
+            recent: Box::new([(0, 0); RECENT_SLOTS]),
         }
+    }
+
+    fn into_census(self) -> Census {
+        let mut census = Census::new(self.scope);
+        census.types.extend(self.counts);
+        census
     }
 
     /// Adds one object; `held` is how many of its references the census owns.
@@ -92,19 +146,31 @@ impl Counter {
         }
         let refs = counted_refs(ffi::Py_REFCNT(object), held);
         let key = tp as usize;
-        if tp != self.last_type && !self.census.types.contains_key(&key) {
-            let title = type_title(tp, self.module_key);
-            self.census.types.insert(
-                key,
-                TypeCount {
-                    title,
-                    instances: 0,
-                    refs: 0,
-                },
-            );
-        }
-        self.last_type = tp;
-        let entry = self.census.types.get_mut(&key).expect("inserted above");
+        let slot = (key >> 4) % RECENT_SLOTS;
+        let at = if self.recent[slot].0 == key {
+            self.recent[slot].1
+        } else {
+            let at = match self.index.get(&key) {
+                Some(&at) => at,
+                None => {
+                    let title = type_title(tp, self.module_key);
+                    let at = self.counts.len() as u32;
+                    self.counts.push((
+                        key,
+                        TypeCount {
+                            title,
+                            instances: 0,
+                            refs: 0,
+                        },
+                    ));
+                    self.index.insert(key, at);
+                    at
+                }
+            };
+            self.recent[slot] = (key, at);
+            at
+        };
+        let entry = &mut self.counts[at as usize].1;
         entry.instances += 1;
         entry.refs += refs;
     }
@@ -166,7 +232,7 @@ unsafe extern "C" fn visit(object: *mut ffi::PyObject, arg: *mut c_void) -> c_in
 
 /// zope skips the string `'<dummy key>'` (the old dict dummy entry).
 unsafe fn is_dummy_key(object: *mut ffi::PyObject) -> bool {
-    if ffi::PyUnicode_GetLength(object) != 11 {
+    if ffi::PyUnicode_GET_LENGTH(object) != 11 {
         return false;
     }
     unicode(object).as_deref() == Some("<dummy key>")
