@@ -59,7 +59,7 @@ test-python: venvs
 test: test-rust lint test-python
 
 bench: venvs
-	.venvs/release/bin/python bench/run.py
+	.venvs/release/bin/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf target .venvs
