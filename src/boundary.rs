@@ -96,20 +96,7 @@ fn write(py: Python<'_>, stream: &str, text: &str) -> PyResult<()> {
     Ok(())
 }
 
-/// Options that parse but whose feature has not landed yet: using one stops
-/// the run with a clear message rather than silently ignoring it.
-fn unimplemented(o: &Options) -> Vec<&'static str> {
-    let mut missing = Vec::new();
-    let mut check = |used: bool, name: &'static str| {
-        if used {
-            missing.push(name);
-        }
-    };
-    check(o.coverage.is_some(), "--coverage");
-    check(o.profile.is_some(), "--profile");
-    missing
-}
-
+/// Whether `err` is the EndRun the post-mortem debugger raises on exit.
 fn is_end_run(py: Python<'_>, err: &PyErr) -> bool {
     py.import("leakrunner._support")
         .and_then(|s| s.getattr("EndRun"))
@@ -199,6 +186,9 @@ fn run_config(
             None
         },
         xml_output: o.xml_output,
+        coverage: o.coverage,
+        profile: o.profile,
+        prof_dir: o.prof_dir,
         processes: o.processes.max(1) as usize,
         child_timeout: std::env::var("LEAKRUNNER_CHILD_TIMEOUT")
             .ok()
@@ -305,16 +295,6 @@ fn run_internal_impl(
     }
     if parsed.options.fail {
         return Ok(true);
-    }
-    let missing = unimplemented(&parsed.options);
-    if !missing.is_empty() {
-        return Err(Error::Exit {
-            status: 1,
-            stderr: format!(
-                "leakrunner: error: not implemented yet: {} (see the README's compatibility notes)\n",
-                missing.join(", ")
-            ),
-        });
     }
     for (path, _) in &parsed.options.test_path {
         if !Path::new(path).is_dir() {

@@ -82,14 +82,6 @@ def test_usage_error_exits_two(in_root):
     assert "error: unrecognized arguments: --bogus" in err.getvalue()
 
 
-def test_unimplemented_option_is_refused_with_status_1(in_root):
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err), pytest.raises(SystemExit) as exc:
-        leakrunner.run_internal(["--path", SAMPLE], ["prog", "--coverage", "cov"])
-    assert exc.value.code == 1
-    assert "not implemented yet: --coverage" in err.getvalue()
-
-
 def test_run_exits_with_the_status():
     code = "import leakrunner; leakrunner.run(['--path', %r, '-u', '-m', 'units.tests'])" % SAMPLE
     proc = subprocess.run(

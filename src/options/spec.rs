@@ -105,8 +105,6 @@ pub struct OptSpec {
     pub metavar: Option<&'static str>,
     pub default: Default,
     pub group: Group,
-    /// Whether leakrunner acts on this option yet (see `unimplemented_given`).
-    pub implemented: bool,
     pub help: &'static str,
 }
 
@@ -215,7 +213,6 @@ pub static SPEC: &[OptSpec] = &[
         metavar: None,
         default: Default::Suppress,
         group: Group::Options,
-        implemented: false,
         help: "show this help message and exit",
     },
     OptSpec {
@@ -227,7 +224,6 @@ pub static SPEC: &[OptSpec] = &[
         metavar: None,
         default: Default::None,
         group: Group::Positional,
-        implemented: false,
         help: "DEPRECATED: Prefer to use --module.",
     },
     OptSpec {
@@ -239,7 +235,6 @@ pub static SPEC: &[OptSpec] = &[
         metavar: None,
         default: Default::None,
         group: Group::Positional,
-        implemented: false,
         help: "DEPRECATED: Prefer to use --test.",
     },
     OptSpec {
@@ -251,7 +246,6 @@ pub static SPEC: &[OptSpec] = &[
         metavar: None,
         default: Default::None,
         group: Group::Searching,
-        implemented: false,
         help: "Search the given package's directories for tests.  This can be
 specified more than once to run tests in multiple parts of the source
 tree.  For example, if refactoring interfaces, you don't want to see
@@ -277,7 +271,6 @@ only directories within the test search path are searched. See the
         metavar: None,
         default: Default::None,
         group: Group::Searching,
-        implemented: false,
         help: "Specify a test-module filter as a regular expression.  This is a
 case-sensitive regular expression, used in search (not match) mode, to
 limit which test modules are searched for tests.  The regular
@@ -299,7 +292,6 @@ then all test modules are used.
         metavar: None,
         default: Default::None,
         group: Group::Searching,
-        implemented: false,
         help: "Specify a test filter as a regular expression.  This is a
 case-sensitive regular expression, used in search (not match) mode, to
 limit which tests are run.  In an extension of Python regexp notation,
@@ -319,7 +311,6 @@ filter is specified, then all tests are run.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Searching,
-        implemented: false,
         help: "Run only unit tests, ignoring any layer options.
 ",
     },
@@ -332,7 +323,6 @@ filter is specified, then all tests are run.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Searching,
-        implemented: false,
         help: "Run tests other than unit tests.
 ",
     },
@@ -345,7 +335,6 @@ filter is specified, then all tests are run.
         metavar: None,
         default: Default::None,
         group: Group::Searching,
-        implemented: false,
         help: "Specify a test layer to run.  The option can be given multiple times
 to specify more than one layer.  If not specified, all layers are run.
 It is common for the running script to provide default values for this
@@ -367,7 +356,6 @@ unit tests, however, take note of the --unit and non-unit options.
         metavar: None,
         default: Default::Int(1),
         group: Group::Searching,
-        implemented: false,
         help: "Run the tests at the given level.  Any test at a level at or below
 this is run, any test at a level above this is not run.  Level <= 0
 runs all tests.
@@ -382,7 +370,6 @@ runs all tests.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Searching,
-        implemented: false,
         help: "Run tests at all levels.",
     },
     OptSpec {
@@ -394,7 +381,6 @@ runs all tests.
         metavar: None,
         default: Default::None,
         group: Group::Searching,
-        implemented: false,
         help: "Run only the tests at the given level. Tests on other levels are not run.
 Default is None, which means the level is not restricted by this option.
 If this option is used it overrides `--at-level` and `--all` options.
@@ -409,7 +395,6 @@ If this option is used it overrides `--at-level` and `--all` options.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Searching,
-        implemented: false,
         help: "List all tests that matched your filters.  Do not run any tests.",
     },
     OptSpec {
@@ -421,7 +406,6 @@ If this option is used it overrides `--at-level` and `--all` options.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Searching,
-        implemented: false,
         help: "Require that all test IDs be unique and raise an error if duplicates are
 encountered.
 ",
@@ -435,7 +419,6 @@ encountered.
         metavar: None,
         default: Default::Int(0),
         group: Group::Reporting,
-        implemented: false,
         help: "Make output more verbose.
 Increment the verbosity level.
 ",
@@ -449,7 +432,6 @@ Increment the verbosity level.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Reporting,
-        implemented: false,
         help: "Make the output minimal, overriding any verbosity options.
 ",
     },
@@ -462,7 +444,6 @@ Increment the verbosity level.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Reporting,
-        implemented: false,
         help: "Output progress status
 ",
     },
@@ -475,7 +456,6 @@ Increment the verbosity level.
         metavar: None,
         default: Default::Bool(true),
         group: Group::Reporting,
-        implemented: false,
         help: "Do not output progress status.  This is the default, but can be used to
 counter a previous use of --progress or -p.
 ",
@@ -489,7 +469,6 @@ counter a previous use of --progress or -p.
         metavar: None,
         default: Default::None,
         group: Group::Reporting,
-        implemented: false,
         help: "Output progress status, but only when stdout is a terminal.
 ",
     },
@@ -502,7 +481,6 @@ counter a previous use of --progress or -p.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Reporting,
-        implemented: false,
         help: "Colorize the output.
 ",
     },
@@ -515,7 +493,6 @@ counter a previous use of --progress or -p.
         metavar: None,
         default: Default::Bool(true),
         group: Group::Reporting,
-        implemented: false,
         help: "Do not colorize the output.  This is the default, but can be used to
 counter a previous use of --color or -c.
 ",
@@ -529,7 +506,6 @@ counter a previous use of --color or -c.
         metavar: None,
         default: Default::None,
         group: Group::Reporting,
-        implemented: false,
         help: "Colorize the output, but only when stdout is a terminal.
 ",
     },
@@ -542,7 +518,6 @@ counter a previous use of --color or -c.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Reporting,
-        implemented: false,
         help: "Use subunit v1 output.  Will not be colorized.
 ",
     },
@@ -555,7 +530,6 @@ counter a previous use of --color or -c.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Reporting,
-        implemented: false,
         help: "Use subunit v2 output.  Will not be colorized.
 ",
     },
@@ -568,7 +542,6 @@ counter a previous use of --color or -c.
         metavar: Some("N"),
         default: Default::Int(10),
         group: Group::Reporting,
-        implemented: false,
         help: "With -c and -vvv, highlight tests that take longer than N seconds (default:
 %(default)s).
 ",
@@ -582,7 +555,6 @@ counter a previous use of --color or -c.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Reporting,
-        implemented: false,
         help: "Report only the first failure in a doctest. (Examples after the
 failure are still executed, in case they do any cleanup.)
 ",
@@ -596,7 +568,6 @@ failure are still executed, in case they do any cleanup.)
         metavar: None,
         default: Default::Bool(true),
         group: Group::Reporting,
-        implemented: false,
         help: "Report all failures in a doctest.  This is the default, but can
 be used to counter a default use of -1 or --hide-secondary-failures.
 ",
@@ -610,7 +581,6 @@ be used to counter a default use of -1 or --hide-secondary-failures.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Reporting,
-        implemented: false,
         help: "When there is a doctest failure, show it as a diff using the ndiff.py utility.
 ",
     },
@@ -623,7 +593,6 @@ be used to counter a default use of -1 or --hide-secondary-failures.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Reporting,
-        implemented: false,
         help: "When there is a doctest failure, show it as a unified diff.
 ",
     },
@@ -636,7 +605,6 @@ be used to counter a default use of -1 or --hide-secondary-failures.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Reporting,
-        implemented: false,
         help: "When there is a doctest failure, show it as a context diff.
 ",
     },
@@ -649,7 +617,6 @@ be used to counter a default use of -1 or --hide-secondary-failures.
         metavar: Some("REGEXP"),
         default: Default::StrList(&[]),
         group: Group::Reporting,
-        implemented: false,
         help: "If a thread with this name is left behind, don't report this at the end.
 This is a case-sensitive regular expression, used in match mode.
 This option can be used multiple times. If a thread name matches any of them,
@@ -665,7 +632,6 @@ it will be ignored.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Reporting,
-        implemented: false,
         help: "Buffer the standard output and standard error streams during each test.
 Output during a passing test is discarded.
 Output during failing or erroring tests is echoed.
@@ -682,7 +648,6 @@ avoid corrupting the subunit stream.
         metavar: None,
         default: Default::None,
         group: Group::Reporting,
-        implemented: false,
         help: "If given, XML reports will be written to the specified directory.
 ",
     },
@@ -695,7 +660,6 @@ avoid corrupting the subunit stream.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Analysis,
-        implemented: false,
         help: "Stop running tests after first test failure or error.",
     },
     OptSpec {
@@ -707,7 +671,6 @@ avoid corrupting the subunit stream.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Analysis,
-        implemented: false,
         help: "Enable post-mortem debugging of test failures",
     },
     OptSpec {
@@ -719,7 +682,6 @@ avoid corrupting the subunit stream.
         metavar: None,
         default: Default::None,
         group: Group::Analysis,
-        implemented: false,
         help: "Set the garbage collector generation threshold.  This can be used
 to stress memory and gc correctness.  Some crashes are only
 reproducible when the threshold is set to 1 (aggressive garbage
@@ -739,7 +701,6 @@ Python gc_threshold settings.
         metavar: None,
         default: Default::None,
         group: Group::Analysis,
-        implemented: false,
         help: "Set a Python gc-module debug flag.  This option can be used more than
 once to set multiple flags.
 ",
@@ -753,7 +714,6 @@ once to set multiple flags.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Analysis,
-        implemented: false,
         help: "    After each test, call 'gc.collect' and record the return
     value *rv*; when *rv* is non-zero, output '!' on verbosity level 1
     and '[*rv*]' on higher verbosity levels.
@@ -770,7 +730,6 @@ once to set multiple flags.
         metavar: None,
         default: Default::Int(1),
         group: Group::Analysis,
-        implemented: false,
         help: "Repeat the tests the given number of times.  This option is used to
 make sure that tests leave their environment in the state they found
 it and, with the --report-refcounts option to look for memory leaks.
@@ -785,7 +744,6 @@ it and, with the --report-refcounts option to look for memory leaks.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Analysis,
-        implemented: false,
         help: "After each run of the tests, output a report summarizing changes in
 refcounts by object type.  This option that requires that Python was
 built with the --with-pydebug option to configure.
@@ -800,7 +758,6 @@ built with the --with-pydebug option to configure.
         metavar: None,
         default: Default::None,
         group: Group::Analysis,
-        implemented: false,
         help: "Perform code-coverage analysis, saving trace data to the directory
 with the given name.  A code coverage summary is printed to standard
 out.
@@ -815,7 +772,6 @@ out.
         metavar: None,
         default: Default::None,
         group: Group::Analysis,
-        implemented: false,
         help: "Run the tests under cProfiler and display the top 50 stats, sorted
 by cumulative time and number of calls.
 ",
@@ -829,7 +785,6 @@ by cumulative time and number of calls.
         metavar: None,
         default: Default::Str("."),
         group: Group::Analysis,
-        implemented: false,
         help: "Directory for temporary profiler files.  All files named tests_profile.*.prof
 in this directory will be removed.  If you intend to run multiple instances
 of the test runner in parallel, be sure to tell them to use different
@@ -845,7 +800,6 @@ directories, so they won't step on each other's toes.
         metavar: None,
         default: Default::None,
         group: Group::Setup,
-        implemented: false,
         help: "Specify a path to be added to Python's search path.  This option can
 be used multiple times to specify multiple search paths.  The path is
 usually specified by the test-runner script itself, rather than by
@@ -865,7 +819,6 @@ See the search_directory.
         metavar: None,
         default: Default::None,
         group: Group::Setup,
-        implemented: false,
         help: "Specify a path to be searched for tests, but not added to the Python
 search path.  This option can be used multiple times to specify
 multiple search paths.  The path is usually specified by the
@@ -883,7 +836,6 @@ will be run.
         metavar: Some("ARG"),
         default: Default::None,
         group: Group::Setup,
-        implemented: false,
         help: "Specify a path to be searched for tests, but not added to the Python
 search path.  Also specify a package for files found in this path.
 This is used to deal with directories that are stitched into packages
@@ -907,7 +859,6 @@ will be run.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Searching,
-        implemented: false,
         help: "Automatically add path of --package to the test paths.
 ",
     },
@@ -920,7 +871,6 @@ will be run.
         metavar: None,
         default: Default::Str("^tests$"),
         group: Group::Setup,
-        implemented: false,
         help: "The test runner looks for modules containing tests.  It uses this
 pattern to identify these modules.  The modules may be either packages
 or python files.
@@ -939,7 +889,6 @@ containing tests.
         metavar: None,
         default: Default::Str("test_suite"),
         group: Group::Setup,
-        implemented: false,
         help: "Specify the name of the object in each test_module that contains the
 module's test suite.
 ",
@@ -953,7 +902,6 @@ module's test suite.
         metavar: None,
         default: Default::Str("^test"),
         group: Group::Setup,
-        implemented: false,
         help: "Specify a pattern for identifying python files within a tests package.
 See the documentation for the --tests-pattern option.
 ",
@@ -967,7 +915,6 @@ See the documentation for the --tests-pattern option.
         metavar: None,
         default: Default::StrList(&[".git", ".svn", "CVS", "{arch}", ".arch-ids", "_darcs"]),
         group: Group::Setup,
-        implemented: false,
         help: "Specifies the name of a directory to ignore when looking for tests.
 ",
     },
@@ -980,7 +927,6 @@ See the documentation for the --tests-pattern option.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Setup,
-        implemented: false,
         help: "Shuffles the order in which tests are ran.
 ",
     },
@@ -993,7 +939,6 @@ See the documentation for the --tests-pattern option.
         metavar: None,
         default: Default::None,
         group: Group::Setup,
-        implemented: false,
         help: "Value used to initialize the tests shuffler. Specify a value to create
 repeatable random ordered tests.
 ",
@@ -1007,7 +952,6 @@ repeatable random ordered tests.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Other,
-        implemented: false,
         help: "Print the version of the testrunner, and exit.",
     },
     OptSpec {
@@ -1019,7 +963,6 @@ repeatable random ordered tests.
         metavar: None,
         default: Default::Int(1),
         group: Group::Other,
-        implemented: false,
         help: "Use up to given number of parallel processes to execute tests.  May decrease
 test run time substantially.  Defaults to %(default)s.
 ",
@@ -1033,7 +976,6 @@ test run time substantially.  Defaults to %(default)s.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Other,
-        implemented: false,
         help: "Normally, the test runner scans the test paths and the test
 directories looking for and deleting pyc or pyo files without
 corresponding py files.  This is to prevent spurious test failures due
@@ -1052,7 +994,6 @@ the tests, can make the test run go much faster.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Other,
-        implemented: false,
         help: "Normally, a package must contain an __init__.py file, and only .py files
 can contain test code.  When this option is specified, compiled Python
 files (.pyc and .pyo) can be used instead:  a directory containing
@@ -1072,7 +1013,6 @@ compilation to .pyc/.pyo.  Use of this option implies --keepbytecode.
         metavar: None,
         default: Default::Bool(false),
         group: Group::Other,
-        implemented: false,
         help: "DEPRECATED: The test runner will always exit with a status.",
     },
 ];

@@ -89,6 +89,11 @@ pub struct RunConfig {
     pub xml_output: Option<String>,
 
     pub processes: usize,
+    /// `--coverage DIR`: line coverage into DIR.
+    pub coverage: Option<String>,
+    /// `--profile cProfile`, and `--profile-directory` for its files.
+    pub profile: Option<String>,
+    pub prof_dir: String,
     /// `--child-timeout`: kill a child process running longer (seconds).
     pub child_timeout: Option<f64>,
     /// Set in a child process: the one layer it runs, and its resume number.
@@ -200,6 +205,10 @@ struct Runner<'py> {
     buffers: Option<(Py<PyAny>, Py<PyAny>)>,
     /// Release-built extension modules already warned about (`-r`).
     reported_extensions: HashSet<String>,
+    /// `--coverage`: the measurer, from global set-up to the report.
+    coverage: Option<Py<PyAny>>,
+    /// `--profile`: the profiler, from global set-up to the report.
+    profiler: Option<Py<PyAny>>,
 }
 
 /// The extension suffix of a release build of this debug interpreter:
@@ -286,6 +295,8 @@ pub fn run(
         end_run: false,
         buffers: None,
         reported_extensions: HashSet::new(),
+        coverage: None,
+        profiler: None,
     };
     let warnings = runner
         .support
@@ -322,6 +333,21 @@ impl<'py> Runner<'py> {
         // Global set-up, in zope's feature order: logging, doctest, discovery,
         // filtering, then the traceback style for the run.
         self.support.call_method0(intern!(py, "setup_logging"))?;
+        if let Some(dir) = self.config.coverage.clone() {
+            // zope traces from here on: discovery's imports are covered too.
+            let mut prefixes = self.config.prefix.clone();
+            let dirs: Vec<String> = self
+                .test_dirs(&mut prefixes)?
+                .into_iter()
+                .map(|(d, _)| d)
+                .collect();
+            let analysis = py.import(intern!(py, "leakrunner._analysis"))?;
+            let measurer = analysis.call_method1(
+                intern!(py, "start_coverage"),
+                (dirs, dir, self.config.cwd.clone()),
+            )?;
+            self.coverage = Some(measurer.unbind());
+        }
         let c = &self.config;
         if [c.ndiff, c.udiff, c.cdiff].iter().filter(|&&d| d).count() > 1 {
             self.emit(Event::Error(
@@ -331,6 +357,14 @@ impl<'py> Runner<'py> {
                 status: 1,
                 stderr: String::new(),
             });
+        }
+        if self.config.profile.is_some() {
+            let analysis = py.import(intern!(py, "leakrunner._analysis"))?;
+            let profiler = analysis.getattr(intern!(py, "Profiler"))?.call1((
+                self.config.prof_dir.clone(),
+                self.config.resume_layer.is_some(),
+            ))?;
+            self.profiler = Some(profiler.unbind());
         }
         let mut old_threshold = None;
         if let Some(values) = self.config.gc.clone() {
@@ -409,6 +443,9 @@ impl<'py> Runner<'py> {
         let planned = self.ordered_layers(collected)?;
         self.support
             .call_method0(intern!(py, "install_tracebacks"))?;
+        if let Some(profiler) = &self.profiler {
+            profiler.bind(py).call_method0(intern!(py, "enable"))?;
+        }
         let start = Instant::now();
         let ran = if do_run_tests {
             self.run_tests(&planned)
@@ -416,8 +453,17 @@ impl<'py> Runner<'py> {
             Ok(())
         };
         let seconds = start.elapsed().as_secs_f64();
+        if let Some(profiler) = &self.profiler {
+            profiler.bind(py).call_method0(intern!(py, "disable"))?;
+        }
+        if let Some(coverage) = &self.coverage {
+            coverage.bind(py).call_method0(intern!(py, "stop"))?;
+        }
         self.support
             .call_method0(intern!(py, "uninstall_tracebacks"))?;
+        if let Some(profiler) = &self.profiler {
+            profiler.bind(py).call_method0(intern!(py, "finish"))?;
+        }
         if let Err(e) = ran {
             if !e.is_keyboard_interrupt(py) {
                 return Err(e);
@@ -426,6 +472,14 @@ impl<'py> Runner<'py> {
         }
 
         // Reports, in zope's feature order.
+        if let Some(coverage) = self.coverage.take() {
+            coverage.bind(py).call_method0(intern!(py, "report"))?;
+        }
+        if let Some(profiler) = self.profiler.take() {
+            if !in_child {
+                profiler.bind(py).call_method0(intern!(py, "report"))?;
+            }
+        }
         let modules: Vec<String> = self
             .import_errors
             .iter()
