@@ -26,6 +26,7 @@ fn _leakrunner(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(boundary::run_internal, m)?)?;
     m.add_class::<runner::result::TestResult>()?;
     m.add_function(wrap_pyfunction!(census::heap::_census_selftest, m)?)?;
+    m.add_function(wrap_pyfunction!(census::heap::_census, m)?)?;
     m.add_function(wrap_pyfunction!(options::py::_parse_options, m)?)?;
     Ok(())
 }

@@ -11,6 +11,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use pyo3::ffi;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
@@ -112,7 +113,42 @@ enum Problem<'a, 'py> {
 struct Current {
     state: Option<Py<PyDict>>,
     start: Instant,
-    threads: Vec<u64>,
+    /// The threads running when the test started (idents), and the cheap
+    /// summary of them that tells whether anything changed since.
+    threads: Rc<Vec<u64>>,
+    thread_states: ThreadStates,
+}
+
+/// The interpreter's thread states, summarised without allocating: their
+/// number and the newest one's id (ids only grow). Equal summaries mean
+/// the same threads, so the exact comparison zope makes per test (by
+/// `sys._current_frames()`, a dict) is needed only when they differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ThreadStates {
+    count: usize,
+    newest: u64,
+}
+
+impl ThreadStates {
+    fn now(_py: Python<'_>) -> ThreadStates {
+        let mut states = ThreadStates {
+            count: 0,
+            newest: 0,
+        };
+        // SAFETY: the GIL is held (`_py`). Python threads get and drop
+        // their states holding it; a C thread attaching adds its state at
+        // the head of the list under the list's lock, which a reader
+        // either sees or not: the list stays walkable.
+        unsafe {
+            let mut state = ffi::PyInterpreterState_ThreadHead(ffi::PyInterpreterState_Get());
+            while !state.is_null() {
+                states.count += 1;
+                states.newest = states.newest.max(ffi::PyThreadState_GetID(state) as u64);
+                state = ffi::PyThreadState_Next(state);
+            }
+        }
+        states
+    }
 }
 
 #[pyclass(unsendable, module = "leakrunner._leakrunner", name = "TestResult")]
@@ -124,6 +160,8 @@ pub struct TestResult {
     /// `countTestCases()` of all the layer's tests.
     count: usize,
     current: Option<Current>,
+    /// The thread idents of the last exact look, and what they summarised.
+    known_threads: Option<(ThreadStates, Rc<Vec<u64>>)>,
     /// `--buffer`: the stand-ins for stdout and stderr. Made once per run:
     /// making text streams allocates codec state CPython keeps, which
     /// would show as drift between iterations.
@@ -163,6 +201,7 @@ impl TestResult {
             hooks,
             count,
             current: None,
+            known_threads: None,
             buffers,
             saved_streams: None,
             tests_run: 0,
@@ -602,10 +641,15 @@ impl TestResult {
             )?;
         }
         if let Some(current) = current {
-            let now = self.thread_idents(py)?;
-            if now.iter().any(|t| !current.threads.contains(t)) {
+            let unchanged = ThreadStates::now(py) == current.thread_states;
+            let now = if unchanged {
+                Vec::new()
+            } else {
+                self.thread_idents(py)?
+            };
+            if !unchanged && now.iter().any(|t| !current.threads.contains(t)) {
                 let patterns = PyList::new(py, &self.flags.ignore_new_threads)?;
-                let before = PyList::new(py, &current.threads)?;
+                let before = PyList::new(py, current.threads.iter())?;
                 let threads = self
                     .handles
                     .support
@@ -665,11 +709,20 @@ impl TestResult {
                 identity,
             },
         )?;
-        let threads = self.thread_idents(py)?;
+        let thread_states = ThreadStates::now(py);
+        let threads = match &self.known_threads {
+            Some((known, idents)) if *known == thread_states => idents.clone(),
+            _ => {
+                let idents = Rc::new(self.thread_idents(py)?);
+                self.known_threads = Some((thread_states, idents.clone()));
+                idents
+            }
+        };
         self.current = Some(Current {
             state,
             start: Instant::now(),
             threads,
+            thread_states,
         });
         Ok(())
     }
