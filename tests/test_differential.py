@@ -177,3 +177,17 @@ def test_same_as_zope(zope_available, name):
     assert normalize(l_out) == normalize(z_out)
     assert normalize(l_err) == normalize(z_err)
     assert l_status == z_status
+
+
+@pytest.mark.parametrize("auto_path", [[], ["--auto-path"]])
+def test_package_outside_the_test_paths(zope_available, auto_path):
+    # --auto-path adds a --package directory that lies outside every test
+    # path; without it, such a directory is not searched.
+    args = ["--test-path", "testrunner-ex/units", "-s", "house", *auto_path]
+    env = {"PYTHONPATH": "testrunner-ex"}
+    z_status, z_out, z_err = run_zope(args, **env)
+    l_status, l_out, l_err = run_leakrunner(args, **env)
+    assert ("Running house.layers" in z_out) == bool(auto_path)
+    assert normalize(l_out) == normalize(z_out)
+    assert normalize(l_err) == normalize(z_err)
+    assert l_status == z_status

@@ -1,0 +1,76 @@
+"""--usecompiled, --keepbytecode and the removal of stale bytecode, side by
+side with zope.testrunner on fresh copies of a small tree."""
+
+import compileall
+import shutil
+
+import pytest
+from conftest import SAMPLE, run_leakrunner, run_zope
+from normalize import normalize
+
+
+def sourceless_tree(root):
+    """units/ with every test module compiled in the legacy layout (the
+    .pyc beside the .py) and the test modules' sources removed."""
+    tree = root / "tree"
+    shutil.copytree(SAMPLE / "units", tree / "units", ignore=shutil.ignore_patterns("__pycache__"))
+    compileall.compile_dir(str(tree), legacy=True, quiet=1)
+    for path in tree.rglob("*.py"):
+        if path.name.startswith("test") or path.name == "__init__.py":
+            path.unlink()
+    return tree
+
+
+def stale_tree(root):
+    tree = root / "tree"
+    shutil.copytree(SAMPLE / "units", tree / "units", ignore=shutil.ignore_patterns("__pycache__"))
+    (tree / "units" / "gone.pyc").write_bytes(b"stale")
+    (tree / "units" / "nested" / "also_gone.pyo").write_bytes(b"stale")
+    return tree
+
+
+def both(make_tree, tmp_path, args):
+    """Runs each runner on its own fresh copy of the tree (runs change it)."""
+    results = []
+    for name, run in (("zope", run_zope), ("leakrunner", run_leakrunner)):
+        tree = make_tree(tmp_path / name)
+        status, out, err = run(["--path", str(tree), *args])
+        results.append(
+            (status, out.replace(str(tree), "TREE"), err.replace(str(tree), "TREE"), tree)
+        )
+    return results
+
+
+@pytest.mark.parametrize(
+    "args", [["--usecompiled", "-vv"], ["--usecompiled", "-vv", "-m", "nested"]]
+)
+def test_usecompiled_runs_sourceless_modules(zope_available, tmp_path, args):
+    z, ours = both(sourceless_tree, tmp_path, args)
+    assert "Ran " in z[1] and z[0] == 0, z[1] + z[2]
+    assert normalize(ours[1]) == normalize(z[1])
+    assert normalize(ours[2]) == normalize(z[2])
+    assert ours[0] == z[0]
+
+
+def test_without_usecompiled_sourceless_modules_are_not_found(zope_available, tmp_path):
+    z, ours = both(sourceless_tree, tmp_path, ["-k"])
+    assert normalize(ours[1]) == normalize(z[1])
+    assert ours[0] == z[0]
+
+
+def test_stale_bytecode_is_removed(zope_available, tmp_path):
+    z, ours = both(stale_tree, tmp_path, ["-u"])
+    assert "Removing stale bytecode file TREE/units/gone.pyc" in z[1]
+    assert normalize(ours[1]) == normalize(z[1])
+    assert ours[0] == z[0]
+    for result in (z, ours):
+        assert not (result[3] / "units" / "gone.pyc").exists()
+        assert not (result[3] / "units" / "nested" / "also_gone.pyo").exists()
+
+
+def test_keepbytecode_keeps_it(zope_available, tmp_path):
+    z, ours = both(stale_tree, tmp_path, ["-u", "--keepbytecode"])
+    assert "Removing stale" not in ours[1]
+    assert normalize(ours[1]) == normalize(z[1])
+    for result in (z, ours):
+        assert (result[3] / "units" / "gone.pyc").exists()
