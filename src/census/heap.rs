@@ -64,14 +64,21 @@ mod refchain {
 
     use super::{Census, Counter, Scope};
 
-    type Visit = unsafe extern "C" fn(*mut ffi::PyObject, *mut c_void) -> c_int;
+    type Visit = unsafe extern "C" fn(*const *mut ffi::PyObject, usize, *mut c_void) -> c_int;
 
     extern "C" {
         fn leakrunner_refchain_foreach(visit: Visit, arg: *mut c_void) -> c_int;
     }
 
-    unsafe extern "C" fn count(object: *mut ffi::PyObject, arg: *mut c_void) -> c_int {
-        (*arg.cast::<Counter>()).add(object, 0);
+    unsafe extern "C" fn count(
+        objects: *const *mut ffi::PyObject,
+        len: usize,
+        arg: *mut c_void,
+    ) -> c_int {
+        let counter = &mut *arg.cast::<Counter>();
+        for &object in std::slice::from_raw_parts(objects, len) {
+            counter.add(object, 0);
+        }
         0
     }
 
