@@ -74,3 +74,46 @@ def test_missing_test_path_is_warned_about():
     assert out == "Total: 0 tests, 0 failures, 0 errors and 0 skipped in N.NNN seconds.\n".replace(
         "N.NNN", out.split(" in ")[1].split(" ")[0]
     )
+
+
+RELEASED = ["--path", "tests/trees/released", "--tests-pattern", "^lifetimes$"]
+
+
+def _alive_lines(out):
+    return [line for line in out.splitlines() if "alive:" in line]
+
+
+@pytest.mark.parametrize(
+    "extra, ours",
+    [
+        # A test is let go once it has run; zope keeps every test object.
+        ([], ["unit tests that ran before, alive: 0", "tests of the first layer, alive: 0"]),
+        # --gc-after-test: a layer's tests are kept until the layer is done.
+        (
+            ["--gc-after-test"],
+            ["unit tests that ran before, alive: 1", "tests of the first layer, alive: 0"],
+        ),
+        # -N: kept through every iteration but the last.
+        (
+            ["-N2"],
+            [
+                "unit tests that ran before, alive: 1",
+                "unit tests that ran before, alive: 0",
+                "tests of the first layer, alive: 0",
+                "tests of the first layer, alive: 0",
+            ],
+        ),
+    ],
+)
+def test_a_test_is_let_go_once_it_has_run(zope_available, extra, ours):
+    status, out, err = run_leakrunner([*RELEASED, *extra])
+    assert status == 0, err
+    assert [line.strip("[]. ") for line in _alive_lines(out)] == ours, out
+    z_status, z_out, z_err = run_zope([*RELEASED, *extra])
+    assert z_status == 0, z_err
+    # zope.testrunner keeps them all: the first layer's two tests are alive.
+    z_lines = [line.strip("[]. ") for line in _alive_lines(z_out)]
+    assert z_lines[-1] == "tests of the first layer, alive: " + ("4" if extra == ["-N2"] else "2")
+    # Everything else about the run is the same.
+    assert len(z_lines) == len(ours)
+    assert out.count("Ran ") == z_out.count("Ran ")
