@@ -188,6 +188,8 @@ class Scenario:
     targets: list[Target]
     about: str
     inproc_census: bool = False
+    # Ratios shown for information: (label, numerator, denominator, metric).
+    info: list[tuple[str, str, str, str]] = dataclasses.field(default_factory=list)
     # Rounds per --runs: commands of a second or less get more rounds, for stabler medians.
     rounds_x: int = 1
 
@@ -247,6 +249,11 @@ def scenarios(quick: bool) -> list[Scenario]:
                 ),
                 Target(rss, "leakrunner", "zope", "maxrss", 1.0),
             ],
+            info=[
+                ("CPU: leakrunner / zope", "leakrunner", "zope", "cpu"),
+                ("CPU: leakrunner / floor", "leakrunner", "unittest", "cpu"),
+                ("peak RSS: leakrunner / floor", "leakrunner", "unittest", "maxrss"),
+            ],
             rounds_x=3,
             about="The same tests run by each runner, release interpreter. The floor is "
             "`python -m unittest discover` over the same modules: the cost of running "
@@ -299,6 +306,10 @@ def scenarios(quick: bool) -> list[Scenario]:
                 ),
                 Target(rss, "leakrunner", "zope", "maxrss", 1.0),
             ],
+            info=[
+                ("CPU: leakrunner / zope", "leakrunner", "zope", "cpu"),
+                ("wall: leakrunner / import floor", "leakrunner", "floor", "wall"),
+            ],
             rounds_x=3,
             about="`--list-tests` finds, imports and loads every test module and lists the "
             "tests without running them. A child's imports cannot be excluded from its "
@@ -322,6 +333,7 @@ def scenarios(quick: bool) -> list[Scenario]:
                 ),
                 Target(rss, "leakrunner", "zope", "maxrss", 1.0),
             ],
+            info=[("CPU: leakrunner / zope", "leakrunner", "zope", "cpu")],
             rounds_x=3,
             about="Three iterations of every layer's tests with `sys.gettotalrefcount()` "
             "reported after each, on Debian's python3.11-dbg (Py_DEBUG).",
@@ -662,52 +674,12 @@ def run_scenario(sc: Scenario, runs: int, report: Report, logdir: str) -> list[t
                 for key, label in (("leakrunner", "leakrunner"), ("zope", "zope.testrunner"))
             ],
         )
+    if sc.info:
         report.add("Ratios for information (per round, median and min–max):")
         report.add()
         report.table(
             ["ratio", "value"],
-            [
-                [
-                    "CPU: leakrunner / zope",
-                    ratio_text(_ratios(per_round, "leakrunner", "zope", "cpu")),
-                ],
-                [
-                    "wall: leakrunner / import floor",
-                    ratio_text(_ratios(per_round, "leakrunner", "floor", "wall")),
-                ],
-            ],
-        )
-    if sc.key == "plain":
-        report.add("Ratios for information (per round, median and min–max):")
-        report.add()
-        report.table(
-            ["ratio", "value"],
-            [
-                [
-                    "CPU: leakrunner / zope",
-                    ratio_text(_ratios(per_round, "leakrunner", "zope", "cpu")),
-                ],
-                [
-                    "CPU: leakrunner / floor",
-                    ratio_text(_ratios(per_round, "leakrunner", "unittest", "cpu")),
-                ],
-                [
-                    "peak RSS: leakrunner / floor",
-                    ratio_text(_ratios(per_round, "leakrunner", "unittest", "maxrss")),
-                ],
-            ],
-        )
-    if sc.key == "refcount":
-        report.add("Ratios for information (per round, median and min–max):")
-        report.add()
-        report.table(
-            ["ratio", "value"],
-            [
-                [
-                    "CPU: leakrunner / zope",
-                    ratio_text(_ratios(per_round, "leakrunner", "zope", "cpu")),
-                ],
-            ],
+            [[label, ratio_text(_ratios(per_round, a, b, m))] for label, a, b, m in sc.info],
         )
     if sc.inproc_census:
         _census_section(sc, tree, census_runs, report, per_round, logdir)
