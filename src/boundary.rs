@@ -201,6 +201,11 @@ fn run_config(
         script_parts,
         cwd,
         warnings,
+        leaks: false,
+        leak_report: None,
+        leak_warmups: 2,
+        leak_strict: false,
+        leak_attribution: true,
     }
 }
 

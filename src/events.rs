@@ -5,8 +5,13 @@
 //! formatted tracebacks, durations measured by the runner), so reporters are
 //! pure functions of the event stream and never touch Python or a clock.
 
+use serde::Serialize;
+
+pub use crate::census::LeakRow;
+use crate::leaks::{IterationRecord, LayerLeaks, LeakVerdictLine};
+
 /// Which of a layer's methods failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum LayerPhase {
     SetUp,
     TearDown,
@@ -22,7 +27,7 @@ impl LayerPhase {
 }
 
 /// Whether a test's exception was its failure exception or anything else.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum FailureKind {
     Failure,
     Error,
@@ -30,7 +35,7 @@ pub enum FailureKind {
 
 /// What a test's report is: zope's colour formatter prints each kind its
 /// own way (the plain formatter prints them all as they are).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub enum ReportKind {
     /// A formatted traceback.
     #[default]
@@ -42,7 +47,7 @@ pub enum ReportKind {
 }
 
 /// A test module that could not be imported or gave no valid suite.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportFailure {
     pub module: String,
     /// As the stdlib formats it (zope reports these before its own
@@ -53,7 +58,7 @@ pub struct ImportFailure {
 }
 
 /// An exception as JUnit-style reports describe it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExceptionDetail {
     /// `str(type)`, e.g. `<class 'AssertionError'>`.
     pub type_name: String,
@@ -65,7 +70,7 @@ pub struct ExceptionDetail {
 
 /// Who a test is, for reporters that identify tests rather than print
 /// their names (`Needs::identities`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TestIdentity {
     /// `test.id()`.
     pub id: String,
@@ -76,7 +81,7 @@ pub struct TestIdentity {
 }
 
 /// A test as `--list-tests` shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ListedTest {
     /// `str(test)`.
     pub name: String,
@@ -85,7 +90,7 @@ pub struct ListedTest {
 }
 
 /// Test counts of one layer iteration or of the whole run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
     pub tests: usize,
     pub failures: usize,
@@ -93,16 +98,8 @@ pub struct Counts {
     pub skipped: usize,
 }
 
-/// One row of the `-r -v` table: change in instances and references of a type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LeakRow {
-    pub title: String,
-    pub instances: i64,
-    pub refs: i64,
-}
-
 /// The detailed refcount report of an iteration (`-r -v`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DetailedRefcounts {
     /// The census saw only what the garbage collector reaches (no
     /// `sys.getobjects` in this interpreter).
@@ -115,7 +112,7 @@ pub struct DetailedRefcounts {
     pub rows: Vec<LeakRow>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Event {
     /// A free-form informative line.
     Info(String),
@@ -246,6 +243,18 @@ pub enum Event {
     /// interpreter, whose reference changes `sys.gettotalrefcount()` misses
     /// (name, file).
     SkewingExtensions(Vec<(String, String)>),
+
+    /// Leak hunting: a layer's sample after an iteration (0: before the
+    /// first).
+    LeakSample {
+        layer: String,
+        record: IterationRecord,
+    },
+    /// Leak hunting: a layer's samples and verdict, once its iterations
+    /// are done.
+    LeakVerdict(Box<LayerLeaks>),
+    /// `--leaks`: the verdicts of the run, after its totals.
+    LeakSummary(Vec<LeakVerdictLine>),
 
     /// Report phase: names of tests that errored (`-v`).
     TestsWithErrors(Vec<String>),

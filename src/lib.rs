@@ -10,11 +10,13 @@ pub mod error;
 pub mod events;
 pub mod flavour;
 pub mod layers;
+pub mod leaks;
 pub mod options;
 pub mod pyio;
 pub mod report;
 pub mod runner;
 pub mod selection;
+pub mod stats;
 
 use pyo3::prelude::*;
 

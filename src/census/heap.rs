@@ -258,7 +258,10 @@ unsafe fn unicode(object: *mut ffi::PyObject) -> Option<String> {
 
 /// The type's title from its C structure: static types carry
 /// `module.Name` in `tp_name`; heap types have `__name__` and `__module__`.
-unsafe fn type_title(tp: *mut ffi::PyTypeObject, module_key: *mut ffi::PyObject) -> String {
+pub(super) unsafe fn type_title(
+    tp: *mut ffi::PyTypeObject,
+    module_key: *mut ffi::PyObject,
+) -> String {
     if (*tp).tp_flags & ffi::Py_TPFLAGS_HEAPTYPE != 0 {
         let heap = tp.cast::<ffi::PyHeapTypeObject>();
         let name = unicode((*heap).ht_name).unwrap_or_else(|| "?".to_owned());

@@ -7,11 +7,30 @@
 //! `heap::take`, the only part that reads the interpreter's heap.
 
 pub mod heap;
+pub mod orphans;
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::events::LeakRow;
+use serde::Serialize;
+
+/// One row of the `-r -v` table: change in instances and references of a type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeakRow {
+    pub title: String,
+    pub instances: i64,
+    pub refs: i64,
+}
+
+/// Objects that became orphans (alive, and nothing on the heap refers to
+/// them) between two heap scans, for one type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrphans {
+    pub title: String,
+    pub count: i64,
+    /// `repr` of a few of them, cut to a bounded length.
+    pub samples: Vec<String>,
+}
 
 /// Where a census looked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

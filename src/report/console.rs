@@ -389,6 +389,14 @@ impl Reporter for Console {
     fn handle(&mut self, event: &Event, _at: Stamp, out: &mut dyn Output) {
         match event {
             Event::Info(m) | Event::LevelBanner(m) => self.say(out, Role::Info, m),
+            Event::LeakSummary(lines) => {
+                let text = super::leaks::summary(lines);
+                if !text.is_empty() {
+                    print(out, "");
+                    out.write(Stream::Stdout, &text);
+                }
+            }
+            Event::LeakSample { .. } | Event::LeakVerdict(_) => {}
             Event::InfoSuboptimal(m) => self.say(out, Role::SuboptimalBehaviour, m),
             Event::Error(m) => self.say(out, Role::Error, m),
             Event::ErrorWithBanner(m) => {

@@ -6,6 +6,8 @@
 
 pub mod color;
 pub mod console;
+pub mod json;
+pub mod leaks;
 pub mod subunit;
 pub mod xml;
 

@@ -986,7 +986,10 @@ impl Reporter for Subunit {
             | Event::TestsWithErrors(_)
             | Event::TestsWithFailures(_)
             | Event::ModulesWithImportProblems(_)
-            | Event::Totals { .. } => {}
+            | Event::Totals { .. }
+            | Event::LeakSample { .. }
+            | Event::LeakVerdict(_)
+            | Event::LeakSummary(_) => {}
         }
     }
 }

@@ -27,16 +27,7 @@ use crate::events::Event;
 use crate::layers::LayerId;
 
 /// What the children of one resume reported back.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct ChildOutcome {
-    pub ran: usize,
-    pub failures: Vec<String>,
-    pub errors: Vec<String>,
-    /// Skipped tests (zope's stderr protocol loses these).
-    pub skipped: usize,
-    /// Modules the child could not import (zope's protocol loses these).
-    pub import_errors: Vec<String>,
-}
+pub type ChildOutcome = crate::stats::ChildCounts;
 
 /// The environment variable naming the file a child writes its report to.
 pub const REPORT_FILE_ENV: &str = "LEAKRUNNER_CHILD_REPORT";

@@ -1,0 +1,126 @@
+//! Attribution: which of a leaking layer's tests leak. The search is the
+//! leaks stage's ([`attribution::attribute`]); this module is its oracle,
+//! running subsets of the layer's tests inside the layer's one set-up,
+//! quietly, and judging their samples.
+
+use pyo3::intern;
+use pyo3::prelude::*;
+
+use super::iterate::Pass;
+use super::plan::PlannedLayer;
+use super::Runner;
+use crate::error::{Error, Result};
+use crate::leaks::attribution::{self, Key, Oracle};
+use crate::leaks::verdict::{judge, Kind, Verdict};
+use crate::leaks::LayerLeaks;
+
+/// Iterations of each subset run: one warm-up (the layer is warm already,
+/// but a subset may allocate lazily what the whole layer did not), then the
+/// fewest counted iterations a verdict rests on.
+const WARMUPS: usize = 1;
+const COUNTED: usize = crate::leaks::trend::MIN_COUNTED;
+
+struct LayerOracle<'r, 'py> {
+    runner: &'r mut Runner<'py>,
+    layer: &'r mut PlannedLayer,
+}
+
+impl Oracle for LayerOracle<'_, '_> {
+    type Error = Error;
+
+    fn leaks(&mut self, tests: &[usize]) -> Result<Vec<(Key, f64)>> {
+        self.runner.py.check_signals()?;
+        let pass = Pass {
+            tests: tests.to_vec(),
+            iterations: WARMUPS + COUNTED,
+            warmups: WARMUPS,
+            quiet: true,
+        };
+        let outcome = self.runner.run_pass(self.layer, &pass)?;
+        if self.runner.interrupted {
+            return Err(Error::Interrupted);
+        }
+        let sight = self
+            .runner
+            .probe
+            .sight(outcome.series.last_sample().and_then(|s| s.census.as_ref()));
+        let judgement = judge(&outcome.series.records, WARMUPS, sight);
+        Ok(judgement
+            .findings
+            .into_iter()
+            .filter(|f| f.kind != Kind::Drift)
+            .map(|f| {
+                (
+                    Key {
+                        kind: f.kind,
+                        type_name: f.type_name,
+                    },
+                    f.per_iteration,
+                )
+            })
+            .collect())
+    }
+}
+
+impl Runner<'_> {
+    /// Names the tests responsible for each finding of a leaking layer, in
+    /// `leaks.judgement.findings[..].tests`.
+    pub(super) fn attribute(
+        &mut self,
+        layer: &mut PlannedLayer,
+        leaks: &mut LayerLeaks,
+    ) -> Result<()> {
+        if leaks.judgement.verdict != Verdict::Leak || layer.tests.is_empty() {
+            return Ok(());
+        }
+        let targets: Vec<(Key, f64)> = leaks
+            .judgement
+            .findings
+            .iter()
+            .filter(|f| f.kind != Kind::Drift)
+            .map(|f| {
+                (
+                    Key {
+                        kind: f.kind,
+                        type_name: f.type_name.clone(),
+                    },
+                    f.per_iteration,
+                )
+            })
+            .collect();
+        let all: Vec<usize> = (0..layer.tests.len()).collect();
+        let found = {
+            let mut oracle = LayerOracle {
+                runner: self,
+                layer,
+            };
+            attribution::attribute(&mut oracle, &all, &targets)?
+        };
+        let py = self.py;
+        for (key, tests) in found {
+            let ids = tests
+                .iter()
+                .map(|&at| test_id(py, &layer.tests[at].test))
+                .collect::<PyResult<Vec<String>>>()?;
+            for finding in &mut leaks.judgement.findings {
+                let this = Key {
+                    kind: finding.kind,
+                    type_name: finding.type_name.clone(),
+                };
+                if this.matches(&key) {
+                    finding.tests = ids.clone();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// zope's test id: `test.id()`, else its `str()`.
+fn test_id(py: Python<'_>, test: &Py<PyAny>) -> PyResult<String> {
+    let test = test.bind(py);
+    match test.call_method0(intern!(py, "id")) {
+        Ok(id) => id.extract(),
+        Err(_) => Ok(test.str()?.to_string()),
+    }
+}

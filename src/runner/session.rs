@@ -1,0 +1,198 @@
+//! The session: what a run sets up around all of its layers, in zope's
+//! feature order, and takes down again. The reporters and their wiring, the
+//! warnings filter, logging, coverage, the profiler, gc thresholds and debug
+//! flags, and the buffers of `--buffer`.
+
+use pyo3::intern;
+use pyo3::prelude::*;
+
+use super::{RunConfig, Runner};
+use crate::error::{Error, Result};
+use crate::events::Event;
+use crate::report::console::{Console, ConsoleConfig};
+use crate::report::json::{write_atomically, Json, JsonConfig, RunInfo};
+use crate::report::subunit::Subunit;
+use crate::report::xml::{Xml, XmlConfig};
+use crate::report::Reporter;
+
+/// Resources the global features hold from set-up to their report.
+#[derive(Default)]
+pub struct Session {
+    /// `--coverage`: the measurer.
+    pub coverage: Option<Py<PyAny>>,
+    /// `--profile`: the profiler.
+    pub profiler: Option<Py<PyAny>>,
+    /// `--buffer`'s stand-in streams, shared by every iteration's result.
+    pub buffers: Option<(Py<PyAny>, Py<PyAny>)>,
+}
+
+/// The reporters the options ask for: the console or a subunit stream, and
+/// JUnit XML files.
+pub fn reporters(py: Python<'_>, config: &RunConfig) -> Result<Vec<Box<dyn Reporter>>> {
+    let max_width = if config.progress && config.verbose == 1 {
+        py.import(intern!(py, "leakrunner._support"))?
+            .call_method1(intern!(py, "terminal_number"), ("cols", 80))?
+            .extract::<i64>()
+            .map(|w| w.max(0) as usize)
+            .unwrap_or(80)
+    } else {
+        80
+    };
+    let in_child = config.resume_layer.is_some();
+    let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
+    if let Some(version) = config.subunit {
+        reporters.push(Box::new(Subunit::new(version)));
+    } else {
+        reporters.push(Box::new(Console::new(ConsoleConfig {
+            verbose: config.verbose,
+            progress: config.progress,
+            in_subprocess: in_child && config.processes > 1,
+            max_width,
+            color: config.color,
+            slow_test_threshold: config.slow_test_threshold,
+        })));
+    }
+    if let Some(dir) = &config.xml_output {
+        reporters.push(Box::new(Xml::new(xml_config(py, dir)?)));
+    }
+    if let Some(path) = &config.leak_report {
+        if config.resume_layer.is_none() {
+            reporters.push(Box::new(Json::new(json_config(py, config, path)?)));
+        }
+    }
+    Ok(reporters)
+}
+
+/// What the XML reports need from the machine: zope resolves `--xml DIR`
+/// and creates it before the run, and stamps reports with the host name and
+/// naive local time.
+fn xml_config(py: Python<'_>, dir: &str) -> PyResult<XmlConfig> {
+    let support = py.import(intern!(py, "leakrunner._support"))?;
+    let (dir, hostname, utc_offset_seconds): (String, String, i64) = support
+        .call_method1(intern!(py, "xml_setup"), (dir,))?
+        .extract()?;
+    Ok(XmlConfig {
+        dir: dir.into(),
+        hostname,
+        utc_offset_seconds,
+    })
+}
+
+/// What the JSON leak report says of the run.
+fn json_config(py: Python<'_>, config: &RunConfig, path: &str) -> PyResult<JsonConfig> {
+    let info = crate::flavour::build_info(py)?;
+    let text: String = py
+        .import(intern!(py, "json"))?
+        .call_method1(intern!(py, "dumps"), (info,))?
+        .extract()?;
+    let interpreter = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+    Ok(JsonConfig {
+        path: std::path::Path::new(&config.cwd).join(path),
+        info: RunInfo {
+            leakrunner: env!("CARGO_PKG_VERSION").to_owned(),
+            interpreter,
+            options: config.original_args.clone(),
+            mode: if config.leaks { "leaks" } else { "refcounts" }.to_owned(),
+        },
+        write: Box::new(write_atomically),
+    })
+}
+
+impl Runner<'_> {
+    /// Runs `body` inside the run's warnings filter (zope's
+    /// `warnings.catch_warnings()` around the whole run), passing the
+    /// exception that ends it to the filter's `__exit__`.
+    pub(super) fn with_warnings(
+        &mut self,
+        body: impl FnOnce(&mut Self) -> Result<()>,
+    ) -> Result<()> {
+        let py = self.py;
+        let warnings = self
+            .support
+            .getattr(intern!(py, "warnings_enabled"))?
+            .call1((self.config.warnings.clone(),))?;
+        warnings.call_method0(intern!(py, "__enter__"))?;
+        let outcome = body(self);
+        let exited = match &outcome {
+            Err(Error::Python(err)) => {
+                let value = err.value(py);
+                warnings.call_method1(
+                    intern!(py, "__exit__"),
+                    (value.get_type(), value, err.traceback(py)),
+                )
+            }
+            _ => warnings.call_method1(intern!(py, "__exit__"), (py.None(), py.None(), py.None())),
+        };
+        outcome?;
+        exited?;
+        Ok(())
+    }
+
+    pub(super) fn run_phases(&mut self) -> Result<()> {
+        let py = self.py;
+        // Global set-up, in zope's feature order: logging, doctest, discovery,
+        // filtering, then the traceback style for the run.
+        self.support.call_method0(intern!(py, "setup_logging"))?;
+        if let Some(dir) = self.config.coverage.clone() {
+            // zope traces from here on: discovery's imports are covered too.
+            let mut prefixes = self.config.prefix.clone();
+            let dirs: Vec<String> = self
+                .test_dirs(&mut prefixes)?
+                .into_iter()
+                .map(|(d, _)| d)
+                .collect();
+            let analysis = py.import(intern!(py, "leakrunner._analysis"))?;
+            let measurer = analysis.call_method1(
+                intern!(py, "start_coverage"),
+                (dirs, dir, self.config.cwd.clone()),
+            )?;
+            self.session.coverage = Some(measurer.unbind());
+        }
+        let c = &self.config;
+        if [c.ndiff, c.udiff, c.cdiff].iter().filter(|&&d| d).count() > 1 {
+            self.emit(Event::Error(
+                "Can only give one of --ndiff, --udiff, or --cdiff".to_owned(),
+            ))?;
+            return Err(Error::Exit {
+                status: 1,
+                stderr: String::new(),
+            });
+        }
+        if self.config.profile.is_some() {
+            let analysis = py.import(intern!(py, "leakrunner._analysis"))?;
+            let profiler = analysis.getattr(intern!(py, "Profiler"))?.call1((
+                self.config.prof_dir.clone(),
+                self.config.resume_layer.is_some(),
+            ))?;
+            self.session.profiler = Some(profiler.unbind());
+        }
+        let mut old_threshold = None;
+        if let Some(values) = self.config.gc.clone() {
+            let (message, old): (String, Py<PyAny>) = self
+                .support
+                .call_method1(intern!(py, "set_gc_threshold"), (values,))?
+                .extract()?;
+            self.emit(Event::Info(message))?;
+            old_threshold = Some(old);
+        }
+        let mut old_debug = None;
+        if let Some(names) = self.config.gc_option.clone() {
+            match self.support.call_method1(intern!(py, "set_gc_debug"), (names,)) {
+                Ok(old) => old_debug = Some(old.unbind()),
+                Err(err) => {
+                    return Err(Error::Exit {
+                        status: 1,
+                        stderr: format!(
+                            "leakrunner: error: argument --gc-option/-G: this Python's gc module has no {}\n",
+                            err.value(py)
+                        ),
+                    })
+                }
+            }
+        }
+        let outcome = self.run_with_gc_settings();
+        self.support
+            .call_method1(intern!(py, "restore_gc"), (old_threshold, old_debug))?;
+        outcome
+    }
+}
