@@ -5,6 +5,8 @@
 //! Plain data: the runner records into it, children's outcomes merge into
 //! it, reporters read the totals from it.
 
+use crate::leaks::LayerLeaks;
+
 /// Counts and names gathered over a run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -24,13 +26,15 @@ pub struct Stats {
 }
 
 /// What a child process reports back for the layers it ran.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChildCounts {
     pub ran: usize,
     pub failures: Vec<String>,
     pub errors: Vec<String>,
     pub skipped: usize,
     pub import_errors: Vec<String>,
+    /// Leak hunting: the samples and verdicts of the child's layers.
+    pub leaks: Vec<LayerLeaks>,
 }
 
 impl Stats {
@@ -134,6 +138,7 @@ mod tests {
             errors: vec![],
             skipped: 1,
             import_errors: vec!["a".into(), "b".into()],
+            leaks: Vec::new(),
         });
         assert_eq!(new, vec!["b".to_owned()]);
         assert_eq!(stats.ran, 5);

@@ -6,16 +6,17 @@
 //! held type would stay alive and skew the next count). Taking one is
 //! `heap::take`, the only part that reads the interpreter's heap.
 
+pub mod chain;
 pub mod heap;
 pub mod orphans;
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One row of the `-r -v` table: change in instances and references of a type.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeakRow {
     pub title: String,
     pub instances: i64,

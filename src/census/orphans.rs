@@ -137,7 +137,9 @@ impl Orphans {
 }
 
 /// `repr` of live objects given by address, each cut to [`SAMPLE_CHARS`].
-fn samples(py: Python<'_>, addresses: &[usize]) -> Vec<String> {
+/// The caller guarantees the objects are alive: no Python code ran since
+/// the scan that found them.
+pub(super) fn samples(py: Python<'_>, addresses: &[usize]) -> Vec<String> {
     // Own every sample before running any repr: a repr could free the
     // others otherwise.
     let owned: Vec<Bound<'_, PyAny>> = addresses

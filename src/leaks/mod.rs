@@ -9,7 +9,7 @@ pub mod attribution;
 pub mod trend;
 pub mod verdict;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::census::{Census, LeakRow, Scope};
 use verdict::{Judgement, Verdict};
@@ -33,7 +33,7 @@ pub struct Sample {
 }
 
 /// One iteration's sample as the verdict and the report keep it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IterationRecord {
     /// 0 for the sample before the first iteration.
     pub iteration: usize,
@@ -78,7 +78,7 @@ impl IterationRecord {
 }
 
 /// What the build and the run let the probe see.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sight {
     /// `sys.gettotalrefcount` exists (a debug build).
     pub total_refs: bool,
@@ -87,7 +87,7 @@ pub struct Sight {
 }
 
 /// [`Scope`], as reports name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CensusScope {
     AllObjects,
@@ -144,7 +144,7 @@ impl Series {
 }
 
 /// A layer's leak hunt: what was sampled and what it means.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LayerLeaks {
     pub layer: String,
     pub sight: Sight,
@@ -185,7 +185,7 @@ impl LayerLeaks {
 }
 
 /// What the console summary says of a layer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LeakVerdictLine {
     pub layer: String,
     pub verdict: Verdict,

@@ -4,10 +4,10 @@
 //! every counted iteration), with what a cache that fills looks like kept
 //! apart: growth that slows down is never called a leak.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a series of changes says.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "trend", rename_all = "snake_case")]
 pub enum Trend {
     /// Nothing grows (all zero, or it shrinks or wobbles around zero).

@@ -15,7 +15,7 @@
 //! - `drift`: the reference total grows, but no object, no reference any
 //!   object holds and no memory: bookkeeping, never a leak.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::census::NewOrphans;
 
@@ -23,7 +23,7 @@ use super::trend::{classify, Trend, MIN_COUNTED};
 use super::{IterationRecord, Sight};
 
 /// A layer's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Leak,
@@ -44,7 +44,7 @@ impl Verdict {
 }
 
 /// What kind of leak a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Objects,
@@ -100,7 +100,7 @@ impl Kind {
 }
 
 /// One thing that leaks.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub kind: Kind,
     /// The type's title as the `-r -v` table prints it.
@@ -118,10 +118,12 @@ pub struct Finding {
     pub note: Option<String>,
     /// `repr` of a few of the leaked objects, where they could be found.
     pub samples: Vec<String>,
+    /// Who holds a leaked object: named steps from a root down to it.
+    pub chain: Vec<String>,
 }
 
 /// A signal whose counted iterations disagree.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Undecided {
     pub signal: String,
     pub growth: Vec<i64>,
@@ -130,7 +132,7 @@ pub struct Undecided {
 }
 
 /// The judgement of a layer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Judgement {
     pub verdict: Verdict,
     pub findings: Vec<Finding>,
@@ -192,6 +194,7 @@ pub fn judge(records: &[IterationRecord], warmups: usize, sight: Sight) -> Judge
         tests: Vec::new(),
         note: None,
         samples: Vec::new(),
+        chain: Vec::new(),
     };
 
     // Per type: instances, else references.

@@ -32,9 +32,11 @@ fn amount(per_iteration: f64) -> String {
     }
 }
 
-fn finding_line(f: &Finding) -> String {
+/// A finding's lines; `tests` says whether to name its tests (the
+/// previous finding may have named the same ones).
+fn finding_line(f: &Finding, tests: bool) -> String {
     let growth = format!("{} {}/iter", amount(f.per_iteration), f.kind.unit());
-    let head = format!("    {:<13}{:<18}", f.kind.label(), growth);
+    let head = format!("    {:<13}{:<19}", f.kind.label(), growth);
     let mut what = match (&f.type_name, f.kind) {
         (Some(t), _) => t.clone(),
         (None, Kind::Drift) => "references no object holds (bookkeeping)".to_owned(),
@@ -49,14 +51,63 @@ fn finding_line(f: &Finding) -> String {
         what.push_str(", accelerating");
     }
     let mut line = format!("{head}{}", fit(&what, WIDTH - 1 - head.len()));
-    if !f.tests.is_empty() {
-        let tests = f.tests.join(", ");
-        line.push_str(&format!("\n      by {}", fit(&tests, WIDTH - 10)));
+    if tests && !f.tests.is_empty() {
+        let tests: Vec<String> = f.tests.iter().map(|t| fit_start(t, WIDTH - 18)).collect();
+        wrap(&mut line, "      by ", &tests, ", ");
+    }
+    if !f.chain.is_empty() {
+        let steps: Vec<String> = f.chain.iter().map(|s| fit(s, WIDTH - 22)).collect();
+        wrap(&mut line, "      held by ", &steps, " -> ");
+    }
+    if let Some(sample) = f.samples.first() {
+        line.push_str(&format!("\n      e.g. {}", fit_start(sample, WIDTH - 12)));
     }
     if let Some(note) = &f.note {
         line.push_str(&format!("\n      ({})", fit(note, WIDTH - 10)));
     }
     line
+}
+
+/// Appends `items` joined by `sep` after `lead`, on as many lines as
+/// [`WIDTH`] needs, continuation lines indented under the first item. A
+/// comma stays at the end of a line; an arrow starts the next one.
+fn wrap(out: &mut String, lead: &str, items: &[String], sep: &str) {
+    let indent = " ".repeat(lead.len() + 2);
+    let trailing = sep.trim().starts_with(',');
+    let mut current = format!("{lead}{}", items.first().map_or("", String::as_str));
+    for item in items.iter().skip(1) {
+        let joined = if trailing {
+            format!("{}{item}", sep)
+        } else {
+            format!("{sep}{item}")
+        };
+        if current.chars().count() + joined.chars().count() >= WIDTH {
+            if trailing {
+                current.push_str(sep.trim_end());
+            }
+            out.push('\n');
+            out.push_str(&current);
+            current = if trailing {
+                format!("{indent}{item}")
+            } else {
+                format!("{indent}{}{item}", sep.trim_start())
+            };
+        } else {
+            current.push_str(&joined);
+        }
+    }
+    out.push('\n');
+    out.push_str(&current);
+}
+
+/// Cuts `text` to `width` characters keeping its start (test ids and
+/// samples say what they are first).
+fn fit_start(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(width.saturating_sub(3)).collect();
+    format!("{cut}...")
 }
 
 /// The block, or nothing when no layer was judged.
@@ -94,12 +145,7 @@ pub fn summary(lines: &[LeakVerdictLine]) -> String {
             detail.push_str("incomplete, not every iteration ran");
         }
         // The layer's name gets what the detail leaves of the line.
-        let detail = if detail.chars().count() > 40 {
-            let cut: String = detail.chars().take(37).collect();
-            format!("{cut}...")
-        } else {
-            detail
-        };
+        let detail = fit_start(&detail, 40);
         let room = WIDTH - 1 - 16 - 2 - detail.chars().count();
         let mut head = format!("  {:<14}{}", line.verdict.label(), fit(&line.layer, room));
         if !detail.is_empty() {
@@ -108,9 +154,11 @@ pub fn summary(lines: &[LeakVerdictLine]) -> String {
         }
         out.push_str(&head);
         out.push('\n');
+        let mut previous_tests: &[String] = &[];
         for f in line.findings.iter().take(TOP) {
-            out.push_str(&finding_line(f));
+            out.push_str(&finding_line(f, f.tests.as_slice() != previous_tests));
             out.push('\n');
+            previous_tests = &f.tests;
         }
         if line.findings.len() > TOP {
             out.push_str(&format!(
@@ -125,14 +173,15 @@ pub fn summary(lines: &[LeakVerdictLine]) -> String {
     }
     let first = &lines[0];
     out.push_str(&format!(
-        "  ({} warm-up and {} counted iterations per layer",
+        "  ({} warm-up and {} counted iterations per layer)\n",
         first.warmups, first.counted
     ));
-    let unseen: Vec<&str> = first.unseen.iter().map(String::as_str).collect();
-    if unseen.is_empty() {
-        out.push_str(")\n");
-    } else {
-        out.push_str(&format!("; not seen here: {})\n", unseen.join(", ")));
+    if !first.unseen.is_empty() {
+        let unseen: Vec<String> = first.unseen.clone();
+        let mut text = String::new();
+        wrap(&mut text, "  Not seen by this build: ", &unseen, ", ");
+        out.push_str(text.trim_start_matches('\n'));
+        out.push('\n');
     }
     out
 }
@@ -151,6 +200,7 @@ mod tests {
             tests: Vec::new(),
             note: None,
             samples: Vec::new(),
+            chain: Vec::new(),
         }
     }
 
@@ -190,10 +240,10 @@ mod tests {
             summary(&lines),
             "Leaks:\n\
              \x20 leak          leak.L: objects\n\
-             \x20   objects      +1 objects/iter   leak.Leakable\n\
-             \x20   objects      +1 objects/iter   float\n\
+             \x20   objects      +1 objects/iter    leak.Leakable\n\
+             \x20   objects      +1 objects/iter    float\n\
              \x20 drift         drift.D: drift\n\
-             \x20   drift        +3 refs/iter      references no object holds (bookkeeping)\n\
+             \x20   drift        +3 refs/iter       references no object holds (bookkeeping)\n\
              \x20 clean         2 layers\n\
              \x20 (2 warm-up and 4 counted iterations per layer)\n"
         );
@@ -206,7 +256,15 @@ mod tests {
         let mut l = line(long, Verdict::Inconclusive, vec![]);
         l.more_iterations = Some(4);
         let mut f = finding(Kind::Objects, Some(long), 2.5);
-        f.tests = vec![format!("test_x ({long}.Tests)")];
+        f.tests = vec![format!("test_x ({long}.Tests)"), "test_y (m.T)".into()];
+        f.chain = vec![
+            format!("{long}.HOARD (list)"),
+            "[41] tuple".into(),
+            "[0] leak.Leakable".into(),
+            "['a key'] dict".into(),
+            ".attribute some.other.Type".into(),
+        ];
+        f.samples = vec!["x".repeat(200)];
         let lines = vec![l, line(long, Verdict::Leak, vec![f])];
         let text = summary(&lines);
         for row in text.lines() {
@@ -217,5 +275,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("+2.5 objects/iter"), "{text}");
+        assert!(
+            text.contains("      held by ...") && text.contains("-> [41] tuple"),
+            "{text}"
+        );
+        assert!(text.contains("      by test_x ("), "{text}");
     }
 }

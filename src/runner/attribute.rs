@@ -9,9 +9,10 @@ use pyo3::prelude::*;
 use super::iterate::Pass;
 use super::plan::PlannedLayer;
 use super::Runner;
+use crate::census::chain;
 use crate::error::{Error, Result};
 use crate::leaks::attribution::{self, Key, Oracle};
-use crate::leaks::verdict::{judge, Kind, Verdict};
+use crate::leaks::verdict::{judge, Finding, Kind, Verdict};
 use crate::leaks::LayerLeaks;
 
 /// Iterations of each subset run: one warm-up (the layer is warm already,
@@ -109,12 +110,74 @@ impl Runner<'_> {
                 };
                 if this.matches(&key) {
                     finding.tests = ids.clone();
+                    if !tests.is_empty() {
+                        self.explain(layer, finding, &tests)?;
+                    }
                 }
             }
         }
         Ok(())
     }
+
+    /// For a finding about a type: one more run of the tests responsible,
+    /// and a look at what it did to the type's instances: who holds a new
+    /// one (`objects`), or which ones gained references (`references`).
+    fn explain(
+        &mut self,
+        layer: &mut PlannedLayer,
+        finding: &mut Finding,
+        tests: &[usize],
+    ) -> Result<()> {
+        let py = self.py;
+        let Some(title) = finding.type_name.clone() else {
+            return Ok(());
+        };
+        if !matches!(finding.kind, Kind::Objects | Kind::References) {
+            return Ok(());
+        }
+        let before = chain::instances(py, &title)?;
+        let pass = Pass {
+            tests: tests.to_vec(),
+            iterations: 1,
+            warmups: 0,
+            quiet: true,
+        };
+        self.run_pass(layer, &pass)?;
+        let after = chain::instances(py, &title)?;
+        let change = chain::change(&before, &after);
+        drop((before, after));
+        match finding.kind {
+            Kind::Objects => {
+                let new: Vec<usize> = change.new.iter().copied().collect();
+                finding.samples = chain::samples(py, &new, SAMPLES);
+                let roots = self.layer_roots();
+                if let Some(steps) = chain::find(py, &change.new, &roots)? {
+                    finding.chain = steps;
+                }
+            }
+            _ => {
+                finding.samples = chain::samples(py, &change.more_referenced, SAMPLES);
+            }
+        }
+        Ok(())
+    }
+
+    /// The layers set up, as roots of a referrer chain.
+    fn layer_roots(&self) -> Vec<(String, Py<PyAny>)> {
+        self.setup_layers
+            .iter()
+            .map(|&id| {
+                (
+                    self.layers.graph.name(id).to_owned(),
+                    self.layers.object(self.py, id).unbind(),
+                )
+            })
+            .collect()
+    }
 }
+
+/// `repr` samples kept per finding.
+const SAMPLES: usize = 3;
 
 /// zope's test id: `test.id()`, else its `str()`.
 fn test_id(py: Python<'_>, test: &Py<PyAny>) -> PyResult<String> {

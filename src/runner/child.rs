@@ -85,6 +85,11 @@ pub fn encode_report(outcome: &ChildOutcome) -> String {
     for module in &outcome.import_errors {
         text.push_str(&format!("import-error {}\n", one_line(module)));
     }
+    for layer in &outcome.leaks {
+        if let Ok(json) = serde_json::to_string(layer) {
+            text.push_str(&format!("leak-layer {json}\n"));
+        }
+    }
     text.push_str("end\n");
     text
 }
@@ -107,6 +112,7 @@ pub fn decode_report(text: &str) -> Option<ChildOutcome> {
             "failure" => outcome.failures.push(value.to_owned()),
             "error" => outcome.errors.push(value.to_owned()),
             "import-error" => outcome.import_errors.push(value.to_owned()),
+            "leak-layer" => outcome.leaks.push(serde_json::from_str(value).ok()?),
             _ => return None,
         }
     }
@@ -551,6 +557,28 @@ mod tests {
         assert!(parse_child_report(b"Traceback...\nBoom\n").is_none());
     }
 
+    /// A judged layer, with a finding and an undecided signal, as a child
+    /// sends it.
+    fn leak_layer() -> crate::leaks::LayerLeaks {
+        use crate::leaks::{CensusScope, LayerLeaks, Sample, Series, Sight};
+        let mut series = Series::new(1);
+        for (total, blocks) in [(100, 10), (140, 12), (141, 13), (142, 13), (143, 15)] {
+            series.push(Sample {
+                total_refs: Some(total),
+                blocks: Some(blocks),
+                fds: Some(4),
+                threads: Some(1),
+                garbage: Some(0),
+                ..Sample::default()
+            });
+        }
+        let sight = Sight {
+            total_refs: true,
+            census: Some(CensusScope::AllObjects),
+        };
+        LayerLeaks::judge("pkg.L".into(), series, sight, false)
+    }
+
     #[test]
     fn report_files_round_trip_and_reject_partial_ones() {
         let outcome = ChildOutcome {
@@ -559,6 +587,7 @@ mod tests {
             errors: vec!["e (m.T.e)".into(), "Layer: m.L.setUp".into()],
             skipped: 2,
             import_errors: vec!["pkg.broken".into()],
+            leaks: vec![leak_layer()],
         };
         let text = encode_report(&outcome);
         assert_eq!(decode_report(&text), Some(outcome));

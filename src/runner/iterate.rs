@@ -92,12 +92,16 @@ impl Runner<'_> {
         if self.config.leaks && self.config.leak_attribution && !self.interrupted {
             self.attribute(layer, &mut leaks)?;
         }
-        let verdict = leaks.judgement.verdict;
-        if self.config.leaks && self.config.leak_fails(verdict) {
-            self.stats.leaking_layers.push(layer.name.clone());
+        self.keep_leaks(leaks)
+    }
+
+    /// Keeps a layer's verdict (this process's, or a child's) and reports it.
+    pub(super) fn keep_leaks(&mut self, leaks: LayerLeaks) -> Result<()> {
+        if self.config.leaks && self.config.leak_fails(leaks.judgement.verdict) {
+            self.stats.leaking_layers.push(leaks.layer.clone());
         }
-        self.leak_lines.push(leaks.line());
-        self.emit(Event::LeakVerdict(Box::new(leaks)))?;
+        self.emit(Event::LeakVerdict(Box::new(leaks.clone())))?;
+        self.leak_layers.push(leaks);
         Ok(())
     }
 

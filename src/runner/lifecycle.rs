@@ -78,8 +78,14 @@ impl Runner<'_> {
                 &layers,
                 &mut self.stats.layers_run,
             )?;
-            // Children report skips and import errors too; zope's lose them.
+            // Children report skips, import errors and leak verdicts too;
+            // zope's protocol loses them.
+            let mut outcome = outcome;
+            let leaks = std::mem::take(&mut outcome.leaks);
             self.stats.merge_child(outcome);
+            for layer in leaks {
+                self.keep_leaks(layer)?;
+            }
         }
         if !self.setup_layers.is_empty() {
             if self.config.resume_layer.is_none() {

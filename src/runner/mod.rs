@@ -63,8 +63,8 @@ struct Runner<'py> {
     session: session::Session,
     /// What is sampled between iterations for `-r` and leak hunting.
     probe: probe::Probe,
-    /// Leak verdicts of the layers run so far.
-    leak_lines: Vec<crate::leaks::LeakVerdictLine>,
+    /// Samples and verdicts of the layers judged so far.
+    leak_layers: Vec<crate::leaks::LayerLeaks>,
     /// Ctrl-C ended the run.
     interrupted: bool,
     /// `-D`: the post-mortem debugger was left; the run ends.
@@ -101,7 +101,7 @@ pub fn run(
             py.import(intern!(py, "sys"))?
                 .hasattr(intern!(py, "gettotalrefcount"))?,
         ),
-        leak_lines: Vec::new(),
+        leak_layers: Vec::new(),
         config,
         sink: Rc::new(RefCell::new(sink)),
         quiet_sink: Rc::new(RefCell::new(Sink {
@@ -244,7 +244,8 @@ impl<'py> Runner<'py> {
             self.emit(Event::Totals { counts, seconds })?;
         }
         if self.config.leaks && !in_child {
-            self.emit(Event::LeakSummary(self.leak_lines.clone()))?;
+            let lines = self.leak_layers.iter().map(|l| l.line()).collect();
+            self.emit(Event::LeakSummary(lines))?;
         }
         // zope reports to the parent before its Total; it closes stdout
         // there, so it comes last here (a child prints a Total only when it
@@ -257,6 +258,7 @@ impl<'py> Runner<'py> {
                 errors: s.errors.clone(),
                 skipped: s.skipped,
                 import_errors: s.import_errors.clone(),
+                leaks: std::mem::take(&mut self.leak_layers),
             };
             child::report_to_parent(py, stderr.bind(py), &outcome)?;
         }
