@@ -76,11 +76,7 @@ fn wrap(out: &mut String, lead: &str, items: &[String], sep: &str) {
     let trailing = sep.trim().starts_with(',');
     let mut current = format!("{lead}{}", items.first().map_or("", String::as_str));
     for item in items.iter().skip(1) {
-        let joined = if trailing {
-            format!("{}{item}", sep)
-        } else {
-            format!("{sep}{item}")
-        };
+        let joined = format!("{sep}{item}");
         if current.chars().count() + joined.chars().count() >= WIDTH {
             if trailing {
                 current.push_str(sep.trim_end());
