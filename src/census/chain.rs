@@ -248,7 +248,16 @@ fn edge(parent: &Bound<'_, PyAny>, child: &Bound<'_, PyAny>) -> String {
     if parent.cast::<PySet>().is_ok() {
         return "(a member)".to_owned();
     }
-    "->".to_owned()
+    String::new()
+}
+
+/// A step: how it is reached, then what it is.
+fn step(edge: String, title: String) -> String {
+    if edge.is_empty() {
+        title
+    } else {
+        format!("{edge} {title}")
+    }
 }
 
 /// Names the chain: a module global as `module.NAME (type)`, an attribute
@@ -297,7 +306,7 @@ fn name_steps(py: Python<'_>, root_label: &str, objects: &[Bound<'_, PyAny>]) ->
                     format!("{holder}.{name} ({})", title_of(target))
                 }
                 Some(name) => format!(".{name} {}", title_of(target)),
-                None => format!("{} {}", edge(child, target), title_of(target)),
+                None => step(edge(child, target), title_of(target)),
             });
             i += 2;
             continue;
@@ -309,7 +318,7 @@ fn name_steps(py: Python<'_>, root_label: &str, objects: &[Bound<'_, PyAny>]) ->
                 title_of(parent)
             ));
         }
-        steps.push(format!("{} {}", edge(parent, child), title_of(child)));
+        steps.push(step(edge(parent, child), title_of(child)));
         i += 1;
     }
     if steps.is_empty() {

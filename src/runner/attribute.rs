@@ -135,17 +135,24 @@ impl Runner<'_> {
         if !matches!(finding.kind, Kind::Objects | Kind::References) {
             return Ok(());
         }
-        let before = chain::instances(py, &title)?;
+        // Two more runs: what the first one made and the second one did not
+        // free is what leaks (caches emptied between iterations refill
+        // with new objects each time, and those do not last).
         let pass = Pass {
             tests: tests.to_vec(),
             iterations: 1,
             warmups: 0,
             quiet: true,
         };
+        let before = chain::instances(py, &title)?;
+        self.run_pass(layer, &pass)?;
+        let between = chain::instances(py, &title)?;
         self.run_pass(layer, &pass)?;
         let after = chain::instances(py, &title)?;
-        let change = chain::change(&before, &after);
-        drop((before, after));
+        let mut change = chain::change(&before, &between);
+        change.new.retain(|a| after.contains_key(a));
+        change.more_referenced = chain::change(&between, &after).more_referenced;
+        drop((before, between, after));
         match finding.kind {
             Kind::Objects => {
                 let new: Vec<usize> = change.new.iter().copied().collect();
