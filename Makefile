@@ -41,10 +41,11 @@ demo: venvs
 	tools/demo.sh
 
 # Rust tests link libpython, so they run against the release venv's interpreter.
+# The test hooks (feature test-hooks) are linted and tested with the rest.
 test-rust: venv-release
 	cargo fmt --all -- --check
-	PYO3_PYTHON=$(CURDIR)/.venvs/release/bin/python cargo clippy --all-targets -- -D warnings
-	PYO3_PYTHON=$(CURDIR)/.venvs/release/bin/python cargo test
+	PYO3_PYTHON=$(CURDIR)/.venvs/release/bin/python cargo clippy --all-targets --features test-hooks -- -D warnings
+	PYO3_PYTHON=$(CURDIR)/.venvs/release/bin/python cargo test --features test-hooks
 
 lint: venv-release
 	.venvs/release/bin/ruff check python tests tools bench

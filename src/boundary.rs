@@ -1,8 +1,8 @@
 //! The Python boundary: `run_internal` as zope.testrunner's API has it.
 //!
-//! It reads what argparse would read from the running interpreter (argv,
-//! terminal width, whether stdout is a terminal), parses the command line
-//! with the `options` stage, handles the child-process protocol's leading
+//! It reads what zope's parser would read from the running interpreter
+//! (argv, whether stdout is a terminal), parses the command line with the
+//! `options` stage, handles the child-process protocol's leading
 //! `--resume-layer`, prints what zope prints before a run, and turns every
 //! runner error into a Python exception in one place (`Error::into_pyerr`).
 
@@ -13,19 +13,20 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::error::{Error, Result};
-use crate::options::{self, Environment, Exit, Options};
+use crate::options::{self, Environment, Exited, Namespace, Options};
 use crate::report::subunit::Version as SubunitVersion;
 use crate::runner::{self, RunConfig};
 
 /// Facts about the running interpreter, asked only when parsing needs them.
-struct PyEnvironment<'py> {
+struct PyEnvironment<'py, 'a> {
     py: Python<'py>,
+    cwd: &'a str,
     isatty: OnceCell<bool>,
     colors: OnceCell<bool>,
     subunit: OnceCell<bool>,
 }
 
-impl PyEnvironment<'_> {
+impl PyEnvironment<'_, '_> {
     fn ask(
         &self,
         cell: &OnceCell<bool>,
@@ -35,7 +36,7 @@ impl PyEnvironment<'_> {
     }
 }
 
-impl Environment for PyEnvironment<'_> {
+impl Environment for PyEnvironment<'_, '_> {
     fn stdout_isatty(&self) -> bool {
         self.ask(&self.isatty, |py| {
             py.import("sys")?
@@ -66,26 +67,12 @@ impl Environment for PyEnvironment<'_> {
             .unwrap_or(false)
     }
 
-    fn int_max_str_digits(&self) -> usize {
-        self.py
-            .import("sys")
-            .and_then(|sys| sys.call_method0("get_int_max_str_digits"))
-            .and_then(|n| n.extract())
-            .unwrap_or(4300)
-    }
-
-    fn python_version(&self) -> (u32, u32, u32) {
-        self.py
-            .import("sys")
-            .and_then(|sys| sys.getattr("version_info"))
-            .and_then(|v| {
-                Ok((
-                    v.get_item(0)?.extract()?,
-                    v.get_item(1)?.extract()?,
-                    v.get_item(2)?.extract()?,
-                ))
-            })
-            .unwrap_or(options::Dialect::REFERENCE.version)
+    fn argparse(
+        &self,
+        defaults: Option<&[String]>,
+        args: &[String],
+    ) -> PyResult<std::result::Result<Namespace, Exited>> {
+        options::argparse::parse(self.py, None, self.cwd, defaults, args)
     }
 }
 
@@ -233,23 +220,9 @@ fn run_internal_impl(
             .call_method0("FakeInputContinueGenerator")?;
         sys.setattr("stdin", fake)?;
     }
-    let argv0: Vec<String> = sys.getattr("argv")?.extract().unwrap_or_default();
-    let prog = argv0
-        .first()
-        .map(|a| {
-            Path::new(a)
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        })
-        .unwrap_or_default();
-    let columns: usize = py
-        .import("leakrunner._support")?
-        .call_method0("terminal_columns")?
-        .extract()
-        .unwrap_or(80);
     let env = PyEnvironment {
         py,
+        cwd: &cwd,
         isatty: OnceCell::new(),
         colors: OnceCell::new(),
         subunit: OnceCell::new(),
@@ -259,23 +232,16 @@ fn run_internal_impl(
     } else {
         Some(defaults.as_slice())
     };
-    let parsed =
-        match options::parse_args(&prog, columns, Path::new(&cwd), &env, defaults_arg, &args) {
-            Ok(parsed) => parsed,
-            Err(Exit::Help(text)) => {
-                write(py, "stdout", &text)?;
-                return Err(Error::Exit {
-                    status: 0,
-                    stderr: String::new(),
-                });
-            }
-            Err(Exit::Usage(text)) => {
-                return Err(Error::Exit {
-                    status: 2,
-                    stderr: text,
-                })
-            }
-        };
+    let parsed = match options::parse_args(Path::new(&cwd), &env, defaults_arg, &args)? {
+        Ok(parsed) => parsed,
+        // argparse printed its help or its error.
+        Err(Exited(status)) => {
+            return Err(Error::Exit {
+                status,
+                stderr: String::new(),
+            })
+        }
+    };
     if parsed.options.showversion {
         let report = crate::flavour::version_report(py)?;
         write(
@@ -310,7 +276,6 @@ fn run_internal_impl(
             )?;
         }
     }
-    let python_version = env.python_version();
     let config = run_config(
         parsed.options,
         resume,
@@ -326,12 +291,12 @@ fn run_internal_impl(
             status: 1,
             stderr: String::new(),
         },
-        Error::Usage(message) => Error::Exit {
-            status: 2,
-            stderr: format!(
-                "{}{prog}: error: {message}\n",
-                options::format_usage_for(&prog, columns, options::Dialect::new(python_version))
-            ),
+        Error::Usage(message) => match options::argparse::error(py, None, &message) {
+            Ok(Exited(status)) => Error::Exit {
+                status,
+                stderr: String::new(),
+            },
+            Err(e) => Error::Python(e),
         },
         other => other,
     })

@@ -29,6 +29,7 @@ fn _leakrunner(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<runner::result::TestResult>()?;
     m.add_function(wrap_pyfunction!(census::heap::_census_selftest, m)?)?;
     m.add_function(wrap_pyfunction!(census::heap::_census, m)?)?;
+    #[cfg(feature = "test-hooks")]
     m.add_function(wrap_pyfunction!(options::py::_parse_options, m)?)?;
     Ok(())
 }

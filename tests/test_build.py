@@ -97,7 +97,7 @@ def test_release_build_refused_by_debug_interpreter(tmp_path):
 
 def test_package_layout():
     package = pathlib.Path(leakrunner.__file__).parent
-    for name in ("__init__.py", "__main__.py", "layer.py", "_support.py", "_tb.py"):
+    for name in ("__init__.py", "__main__.py", "layer.py", "_support.py", "_tb.py", "_cmdline.py"):
         assert (package / name).is_file(), name
     from leakrunner.layer import UnitTests
 

@@ -177,7 +177,7 @@ CASES = [
     case(["--layer", "--foo bar", "-m", "-"]),
     case(["-"]),
     case(["-a", "1", "2"]),
-    # -- where argparse releases differ (see src/options/dialect.rs) --
+    # -- where argparse releases differ (src/options/plain.rs leaves these to argparse) --
     case(["-vv="]),
     case(["-vq=1"]),
     case(["-u=v"]),

@@ -33,12 +33,15 @@ if ! cmp -s "$req" "$venv/.requirements"; then
 fi
 
 # One cargo target directory per flavour, so switching interpreters does not
-# rebuild PyO3 from scratch each time.
+# rebuild PyO3 from scratch each time. The test environments get the test
+# hooks (the `test-hooks` feature); `pip install .` leaves them out. (Features
+# given here replace those of pyproject.toml, hence extension-module again.)
 wheels="$root/target/wheels/$flavour"
 rm -rf "$wheels"
 log "building leakrunner"
 CARGO_TARGET_DIR="$root/target/$flavour" \
     "$venv/bin/maturin" build --quiet --profile "${LEAKRUNNER_PROFILE:-release}" --interpreter "$venv/bin/python" --out "$wheels" \
+    --features extension-module,test-hooks \
     --manifest-path "$root/Cargo.toml" >&2
 "$venv/bin/python" -m pip install -q --force-reinstall --no-deps "$wheels"/leakrunner-*.whl
 "$venv/bin/python" -c 'import leakrunner, sys; i = leakrunner.build_info(); print("[venv %s] ok: leakrunner %s for %s" % (sys.argv[1], i["leakrunner"], i["running"]["flavour"]))' "$flavour" >&2

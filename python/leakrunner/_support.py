@@ -165,26 +165,6 @@ def setup_doctest(ndiff, udiff, cdiff, first_failure):
         doctest.set_unittest_reportflags(flags)
 
 
-def terminal_columns():
-    """``shutil.get_terminal_size().columns`` without importing shutil."""
-    try:
-        columns = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        columns = 0
-    try:
-        lines = int(os.environ["LINES"])
-    except (KeyError, ValueError):
-        lines = 0
-    if columns <= 0 or lines <= 0:
-        try:
-            size = os.get_terminal_size(sys.__stdout__.fileno())
-        except (AttributeError, ValueError, OSError):
-            size = os.terminal_size((80, 24))
-        if columns <= 0:
-            columns = size.columns or 80
-    return columns
-
-
 class _BufferedStream(io.TextIOWrapper):
     """A standard stream stand-in for ``--buffer`` (has ``.buffer``)."""
 

@@ -1,24 +1,22 @@
-//! The clap half of the parser: a `clap::Command` built from the spec table
-//! types and accumulates the actions `scan.rs` found, and the argparse
-//! `Namespace` they are applied to.
+//! clap, the parser of record for plain command lines: a `clap::Command`
+//! built from the spec table parses the canonical stream `plain.rs` makes,
+//! types the values, and `apply` puts them into argparse's `Namespace` with
+//! argparse's action semantics.
 //!
-//! clap receives one canonical token stream (each action under one of its
-//! registered spellings, every value as its own token, positionals after
-//! `--`). Its value parsers are the argparse `type=`/`choices=` checks and
-//! fail with argparse's message, and it parses values in order, so the first
-//! bad value in the command line is the one reported, as in argparse. Flags
-//! are `Append` actions with no values so that every occurrence keeps its
-//! index: that is how the later of `--progress`/`--no-progress` wins.
-
-use std::sync::Arc;
+//! The value parsers accept the values whose conversion leaves no doubt (an
+//! ASCII integer of at most 18 digits, an ASCII decimal float, a listed
+//! choice); any other value fails the clap parse, and the command line is
+//! left to argparse, which converts it with the interpreter's own `int()`
+//! and `float()` or reports it in the interpreter's words. Flags are
+//! `Append` actions with no values so that every occurrence keeps its index:
+//! that is how the later of `--progress`/`--no-progress` wins.
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use indexmap::IndexMap;
 
-use super::dialect::{Change, Dialect};
-use super::pytypes::{abspath, parse_float, parse_int, repr};
-use super::scan::Occurrence;
-use super::spec::{Action, Default, Nargs, OptSpec, ValueType, SPEC};
+use super::plain::clap_name;
+use super::postprocess::abspath;
+use super::spec::{self, Action, Default, Nargs, OptSpec, ValueType};
 
 /// A value in the namespace, as argparse would hold it.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,7 +40,7 @@ impl Namespace {
     /// there yet, so the first action registered for a dest supplies it).
     pub fn with_defaults() -> Namespace {
         let mut values = IndexMap::new();
-        for spec in SPEC {
+        for spec in spec::all() {
             let value = match spec.default {
                 Default::Suppress => continue,
                 Default::None => Value::None,
@@ -62,250 +60,130 @@ impl Namespace {
         self.values.get(dest).unwrap_or(&Value::None)
     }
 
-    fn set(&mut self, dest: &'static str, value: Value) {
+    pub fn set(&mut self, dest: &'static str, value: Value) {
         self.values.insert(dest, value);
     }
 }
 
-/// Facts the value parsers need.
-#[derive(Debug, Clone)]
-pub struct ValueContext {
-    /// `os.getcwd()`, for `--path`/`--test-path`.
-    pub cwd: Arc<str>,
-    /// `sys.get_int_max_str_digits()`.
-    pub int_max_str_digits: usize,
-    /// The running interpreter's argparse (how `invalid choice` lists).
-    pub dialect: Dialect,
-}
-
-/// An argparse error message, carried through clap as the source of its
-/// `ValueValidation` error.
-#[derive(Debug)]
-struct ArgparseError(String);
-
-impl std::fmt::Display for ArgparseError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+/// `int(s)` where every release and Unicode database agree: optional sign,
+/// ASCII digits, no more than fit an `i64`.
+fn plain_int(s: &str) -> Result<i64, &'static str> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if (1..=18).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+        s.parse().map_err(|_| "int")
+    } else {
+        Err("int")
     }
 }
 
-impl std::error::Error for ArgparseError {}
-
-/// The clap id of an action: its first option string, or its dest.
-fn arg_id(spec: &OptSpec) -> &'static str {
-    spec.flags.first().copied().unwrap_or(spec.dest)
+/// `float(s)` for ASCII decimal notation, where Rust's parser and Python's
+/// (both correctly rounded) accept the same strings.
+fn plain_float(s: &str) -> Result<f64, &'static str> {
+    if s.bytes()
+        .all(|b| b.is_ascii_digit() || b".eE+-".contains(&b))
+    {
+        s.parse().map_err(|_| "float")
+    } else {
+        Err("float")
+    }
 }
 
-/// The spelling used in the canonical stream: the first long option, else
-/// the first short one.
-fn canonical_flag(spec: &OptSpec) -> &'static str {
-    spec.flags
-        .iter()
-        .find(|f| f.starts_with("--"))
-        .or_else(|| spec.flags.first())
-        .copied()
-        .unwrap_or(spec.dest)
-}
-
-fn with_value_parser(arg: Arg, spec: &OptSpec, ctx: &ValueContext) -> Arg {
-    let name = spec.display_name();
-    let unicode = ctx.dialect.unicode();
+fn with_value_parser(arg: Arg, spec: &OptSpec, cwd: &str) -> Arg {
     match spec.value {
-        ValueType::Int => {
-            let max_digits = ctx.int_max_str_digits;
-            arg.value_parser(move |s: &str| {
-                parse_int(s, max_digits, unicode).map_err(|_| {
-                    ArgparseError(format!(
-                        "argument {name}: invalid int value: {}",
-                        repr(s, unicode)
-                    ))
-                })
-            })
-        }
-        ValueType::Float => arg.value_parser(move |s: &str| {
-            parse_float(s, unicode).map_err(|_| {
-                ArgparseError(format!(
-                    "argument {name}: invalid float value: {}",
-                    repr(s, unicode)
-                ))
-            })
-        }),
+        ValueType::Int => arg.value_parser(plain_int),
+        ValueType::Float => arg.value_parser(plain_float),
         ValueType::AbsPath => {
-            let cwd = Arc::clone(&ctx.cwd);
-            arg.value_parser(move |s: &str| Ok::<_, ArgparseError>(abspath(s, &cwd)))
+            let cwd = cwd.to_owned();
+            arg.value_parser(move |s: &str| Ok::<_, &str>(abspath(s, &cwd)))
         }
-        ValueType::Choice(choices) => {
-            // `str()` of each choice since gh-86357, `repr()` before.
-            let quote = !ctx.dialect.has(Change::StrChoices);
-            arg.value_parser(move |s: &str| {
-                if choices.contains(&s) {
-                    return Ok(s.to_owned());
-                }
-                let listed: Vec<String> = choices
-                    .iter()
-                    .map(|c| {
-                        if quote {
-                            repr(c, unicode)
-                        } else {
-                            (*c).to_owned()
-                        }
-                    })
-                    .collect();
-                Err(ArgparseError(format!(
-                    "argument {name}: invalid choice: {} (choose from {})",
-                    repr(s, unicode),
-                    listed.join(", ")
-                )))
-            })
-        }
-        ValueType::Str => arg.value_parser(|s: &str| Ok::<_, ArgparseError>(s.to_owned())),
+        ValueType::Choice(choices) => arg.value_parser(move |s: &str| {
+            choices
+                .contains(&s)
+                .then(|| s.to_owned())
+                .ok_or("invalid choice")
+        }),
+        ValueType::Str => arg.value_parser(|s: &str| Ok::<_, &str>(s.to_owned())),
     }
 }
 
-/// zope's command line as a clap `Command`, one `Arg` per spec entry (all
-/// option strings registered; `-h/--help` is handled by the scanner).
-pub fn build_command(ctx: &ValueContext) -> Command {
-    let mut cmd = Command::new("zope-testrunner")
+/// The command line as a clap `Command`: every action a long option named
+/// by `clap_name`, the positionals by index.
+fn command(cwd: &str) -> Command {
+    let mut cmd = Command::new("leakrunner")
         .no_binary_name(true)
         .disable_help_flag(true)
         .disable_version_flag(true)
         .disable_help_subcommand(true);
     let mut index = 0;
-    for spec in SPEC.iter().filter(|s| s.action != Action::Help) {
-        let mut arg = Arg::new(arg_id(spec));
+    for spec in spec::all().filter(|s| s.action != Action::Help) {
+        let name = clap_name(spec);
+        let mut arg = Arg::new(name);
         if spec.is_positional() {
             index += 1;
             arg = arg.index(index).action(ArgAction::Set);
         } else {
-            let mut longs = spec.flags.iter().filter_map(|f| f.strip_prefix("--"));
-            let mut shorts = spec
-                .flags
-                .iter()
-                .filter(|f| !f.starts_with("--"))
-                .filter_map(|f| f.chars().nth(1));
-            if let Some(long) = longs.next() {
-                arg = arg.long(long).aliases(longs);
-            }
-            if let Some(short) = shorts.next() {
-                arg = arg.short(short).short_aliases(shorts);
-            }
-            arg = arg.action(ArgAction::Append);
+            arg = arg.long(name).action(ArgAction::Append);
             arg = match spec.nargs {
                 Nargs::Zero => arg.num_args(0).default_missing_value(""),
                 Nargs::One | Nargs::Optional => arg.num_args(1).allow_hyphen_values(true),
-                Nargs::Two => arg.num_args(2).allow_hyphen_values(true),
+                Nargs::Two => arg.num_args(2),
             };
         }
-        cmd = cmd.arg(with_value_parser(arg, spec, ctx));
+        cmd = cmd.arg(with_value_parser(arg, spec, cwd));
     }
     cmd
 }
 
-/// The canonical stream for clap: options in order, then `--` and the
-/// positional values.
-fn canonical_tokens(occurrences: &[Occurrence]) -> Vec<String> {
-    let mut tokens = Vec::new();
-    let mut positionals = Vec::new();
-    for occurrence in occurrences {
-        let spec = &SPEC[occurrence.spec];
-        if spec.is_positional() {
-            // argparse's greedy `-*A?-*` never leaves a later positional a
-            // value after an earlier one went without, so the values line up.
-            positionals.extend(occurrence.values.iter().cloned());
-        } else {
-            tokens.push(canonical_flag(spec).to_owned());
-            tokens.extend(occurrence.values.iter().cloned());
-        }
+fn typed_values(m: &ArgMatches, spec: &'static OptSpec) -> Vec<Value> {
+    let name = clap_name(spec);
+    fn all<T: Clone + Send + Sync + 'static>(m: &ArgMatches, name: &str) -> Vec<T> {
+        m.get_many::<T>(name)
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
     }
-    if !positionals.is_empty() {
-        tokens.push("--".to_owned());
-        tokens.extend(positionals);
-    }
-    tokens
-}
-
-fn typed_values(m: &ArgMatches, spec: &OptSpec) -> Vec<Value> {
-    let id = arg_id(spec);
-    match spec.value {
-        ValueType::Int => m
-            .try_get_many::<i64>(id)
-            .ok()
+    match (spec.value, spec.nargs) {
+        (ValueType::Int, _) => all(m, name).into_iter().map(Value::Int).collect(),
+        (ValueType::Float, _) => all(m, name).into_iter().map(Value::Float).collect(),
+        (_, Nargs::Two) => m
+            .get_occurrences::<String>(name)
+            .into_iter()
             .flatten()
-            .map(|v| v.map(|i| Value::Int(*i)).collect())
-            .unwrap_or_default(),
-        ValueType::Float => m
-            .try_get_many::<f64>(id)
-            .ok()
-            .flatten()
-            .map(|v| v.map(|f| Value::Float(*f)).collect())
-            .unwrap_or_default(),
-        _ => m
-            .try_get_many::<String>(id)
-            .ok()
-            .flatten()
-            .map(|v| v.map(|s| Value::Str(s.clone())).collect())
-            .unwrap_or_default(),
+            .map(|pair| Value::List(pair.cloned().map(Value::Str).collect()))
+            .collect(),
+        _ => all(m, name).into_iter().map(Value::Str).collect(),
     }
 }
 
-fn pairs(m: &ArgMatches, spec: &OptSpec) -> Vec<Value> {
-    m.try_get_occurrences::<String>(arg_id(spec))
-        .ok()
-        .flatten()
-        .map(|occurrences| {
-            occurrences
-                .map(|o| Value::List(o.map(|s| Value::Str(s.clone())).collect()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Parse the scanned actions with clap and apply them to `ns` with argparse
-/// action semantics (store overrides, append accumulates, count adds, the
-/// last of several flags sharing a dest wins). Returns argparse's message
-/// for the first invalid value.
-pub fn apply(
-    occurrences: &[Occurrence],
-    ctx: &ValueContext,
-    ns: &mut Namespace,
-) -> Result<(), String> {
-    let matches = build_command(ctx)
-        .try_get_matches_from(canonical_tokens(occurrences))
-        .map_err(|e| match std::error::Error::source(&e) {
-            Some(source) => source.to_string(),
-            // Cannot happen for a stream built from scanned occurrences; keep
-            // clap's own words rather than panic.
-            None => e.to_string().trim_end().to_owned(),
-        })?;
-
+/// Parse the canonical `tokens` with clap and apply them to `ns` as
+/// argparse would (store overrides, append accumulates, count adds, the
+/// last of several flags sharing a dest wins). `None` when clap refuses a
+/// value: the command line is not plain after all.
+pub fn apply(tokens: &[String], cwd: &str, ns: &mut Namespace) -> Option<()> {
+    let matches = command(cwd).try_get_matches_from(tokens).ok()?;
     // dest → (index of its last occurrence, value it leaves)
     let mut last_store: IndexMap<&'static str, (usize, Value)> = IndexMap::new();
-    for spec in SPEC.iter().filter(|s| s.action != Action::Help) {
-        let id = arg_id(spec);
+    for spec in spec::all().filter(|s| s.action != Action::Help) {
+        let name = clap_name(spec);
         if spec.is_positional() {
-            let value = matches
-                .try_get_one::<String>(id)
-                .ok()
-                .flatten()
-                .map_or(Value::None, |s| Value::Str(s.clone()));
-            ns.set(spec.dest, value);
+            // argparse resets them on every parse.
+            let value = matches.get_one::<String>(name).cloned();
+            ns.set(spec.dest, value.map_or(Value::None, Value::Str));
             continue;
         }
-        let Some(indices) = matches.indices_of(id) else {
+        let Some(indices) = matches.indices_of(name) else {
             continue;
         };
-        let indices: Vec<usize> = indices.collect();
-        let last = indices.iter().copied().max().unwrap_or(0);
+        let count = indices.len();
+        let last = indices.max().unwrap_or(0);
         let stored = match spec.action {
             Action::Count => {
                 let before = match ns.get(spec.dest) {
                     Value::Int(i) => *i,
                     _ => 0,
                 };
-                ns.set(
-                    spec.dest,
-                    Value::Int(before.saturating_add(indices.len() as i64)),
-                );
+                ns.set(spec.dest, Value::Int(before.saturating_add(count as i64)));
                 continue;
             }
             Action::Append => {
@@ -313,51 +191,36 @@ pub fn apply(
                     Value::List(items) => items.clone(),
                     _ => Vec::new(),
                 };
-                if spec.nargs == Nargs::Two {
-                    items.extend(pairs(&matches, spec));
-                } else {
-                    items.extend(typed_values(&matches, spec));
-                }
+                items.extend(typed_values(&matches, spec));
                 ns.set(spec.dest, Value::List(items));
                 continue;
             }
             Action::StoreTrue => Value::Bool(true),
             Action::StoreFalse => Value::Bool(false),
-            Action::StoreConstNone => Value::None,
+            Action::StoreConstNone | Action::Help => Value::None,
             Action::Store => typed_values(&matches, spec).pop().unwrap_or(Value::None),
-            Action::Help => continue,
         };
-        match last_store.get(spec.dest) {
-            Some((earlier, _)) if *earlier > last => {}
-            _ => {
-                last_store.insert(spec.dest, (last, stored));
-            }
+        if last_store
+            .get(spec.dest)
+            .is_none_or(|(earlier, _)| *earlier < last)
+        {
+            last_store.insert(spec.dest, (last, stored));
         }
     }
     for (dest, (_, value)) in last_store {
         ns.set(dest, value);
     }
-    Ok(())
+    Some(())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::scan::scan;
+    use super::super::plain::canonical;
     use super::*;
 
-    fn ctx() -> ValueContext {
-        ValueContext {
-            cwd: Arc::from("/work"),
-            int_max_str_digits: 4300,
-            dialect: Dialect::REFERENCE,
-        }
-    }
-
-    fn parse(ns: &mut Namespace, args: &[&str]) -> Result<(), String> {
+    fn parse(ns: &mut Namespace, args: &[&str]) -> Option<()> {
         let tokens: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        let scanned = scan(&tokens, ctx().dialect);
-        assert_eq!(scanned.stop, None, "{args:?}");
-        apply(&scanned.occurrences, &ctx(), ns)
+        apply(&canonical(&tokens, true).expect("plain"), "/work", ns)
     }
 
     fn strs(items: &[&str]) -> Value {
@@ -366,7 +229,7 @@ mod tests {
 
     #[test]
     fn command_is_consistent() {
-        build_command(&ctx()).debug_assert();
+        command("/").debug_assert();
     }
 
     #[test]
@@ -393,7 +256,7 @@ mod tests {
                 "p",
                 "k",
                 "--gc",
-                "1_0",
+                "10",
                 "-G",
                 "DEBUG_LEAK",
                 "--slow-test",
@@ -426,118 +289,33 @@ mod tests {
         assert_eq!(ns.get("progress"), &Value::Bool(true));
         assert_eq!(ns.get("legacy_module_filter"), &Value::None);
         assert_eq!(
-            ns.get("ignore_dir").clone(),
-            strs(&[".git", ".svn", "CVS", "{arch}", ".arch-ids", "_darcs"])
+            ns.get("ignore_dir"),
+            &strs(&[".git", ".svn", "CVS", "{arch}", ".arch-ids", "_darcs"])
         );
     }
 
     #[test]
-    fn first_bad_value_is_reported() {
+    fn doubtful_values_are_refused() {
         let mut ns = Namespace::with_defaults();
-        let cases: &[(&[&str], &str)] = &[
-            (
-                &["-N", "x", "-a", "y"],
-                "argument --repeat/-N: invalid int value: 'x'",
-            ),
-            (
-                &["-a", "1", "-N", "1.5"],
-                "argument --repeat/-N: invalid int value: '1.5'",
-            ),
-            (
-                &["--slow-test", "fast"],
-                "argument --slow-test: invalid float value: 'fast'",
-            ),
-            (
-                &["--profile", "x"],
-                "argument --profile: invalid choice: 'x' (choose from 'cProfile')",
-            ),
-            (
-                &["-G", "DEBUG"],
-                "argument --gc-option/-G: invalid choice: 'DEBUG' (choose from 'DEBUG_SAVEALL', \
-                 'DEBUG_STATS', 'DEBUG_UNCOLLECTABLE', 'DEBUG_INSTANCES', 'DEBUG_COLLECTABLE', \
-                 'DEBUG_LEAK', 'DEBUG_OBJECTS')",
-            ),
-            (&["-j", ""], "argument -j: invalid int value: ''"),
-        ];
-        for (args, want) in cases {
-            assert_eq!(parse(&mut ns, args).unwrap_err(), *want, "{args:?}");
+        for args in [
+            &["-N", "x"][..],
+            &["-N", "1.5"],
+            &["-N", " 1"],
+            &["-N", "1_0"],
+            &["-N", "\u{663}"],
+            &["-N", "1234567890123456789"],
+            &["-j", ""],
+            &["--slow-test", "fast"],
+            &["--slow-test", "inf"],
+            &["--slow-test", "1_0.5"],
+            &["--slow-test", "1e"],
+            &["--profile", "x"],
+            &["-G", "DEBUG"],
+        ] {
+            assert_eq!(parse(&mut ns, args), None, "{args:?}");
         }
-    }
-
-    #[test]
-    fn hyphenated_values_reach_clap_intact() {
-        let mut ns = Namespace::with_defaults();
-        parse(
-            &mut ns,
-            &[
-                "--xml=--x",
-                "-s",
-                "-",
-                "-m=-v",
-                "--layer=-1",
-                "--",
-                "-a",
-                "--",
-            ],
-        )
-        .unwrap();
-        assert_eq!(ns.get("xmlOutput"), &Value::Str("--x".into()));
-        assert_eq!(ns.get("package"), &strs(&["-"]));
-        assert_eq!(ns.get("module"), &strs(&["-v"]));
-        assert_eq!(ns.get("layer"), &strs(&["-1"]));
-        assert_eq!(ns.get("legacy_module_filter"), &Value::Str("-a".into()));
-        // Its only argument string was `--`, which argparse drops.
-        assert_eq!(ns.get("legacy_test_filter"), &Value::None);
-    }
-
-    #[test]
-    fn values_of_newer_releases_reach_clap_intact() {
-        let ctx = ValueContext {
-            dialect: Dialect::new((3, 13, 5)),
-            ..ctx()
-        };
-        let tokens: Vec<String> = [
-            "--layer=--",
-            "-s--",
-            "--package-path",
-            "a",
-            "-v",
-            "--package-path",
-            "--sto",
-            "-x",
-            "--",
-            "x",
-            "--",
-        ]
-        .iter()
-        .map(|a| a.to_string())
-        .collect();
-        let scanned = scan(&tokens, ctx.dialect);
-        assert_eq!(scanned.stop, None);
-        let mut ns = Namespace::with_defaults();
-        apply(&scanned.occurrences, &ctx, &mut ns).unwrap();
-        assert_eq!(ns.get("layer"), &strs(&["--"]));
-        assert_eq!(ns.get("package"), &strs(&["--"]));
-        assert_eq!(
-            ns.get("package_path"),
-            &Value::List(vec![strs(&["a", "-v"]), strs(&["--sto", "-x"])])
-        );
-        assert_eq!(ns.get("legacy_module_filter"), &Value::Str("x".into()));
-        assert_eq!(ns.get("legacy_test_filter"), &Value::Str("--".into()));
-    }
-
-    #[test]
-    fn invalid_choices_are_listed_by_release() {
-        let mut ns = Namespace::with_defaults();
-        let ctx = ValueContext {
-            dialect: Dialect::new((3, 12, 8)),
-            ..ctx()
-        };
-        let tokens = vec!["--profile".to_owned(), "x".to_owned()];
-        let scanned = scan(&tokens, ctx.dialect);
-        assert_eq!(
-            apply(&scanned.occurrences, &ctx, &mut ns).unwrap_err(),
-            "argument --profile: invalid choice: 'x' (choose from cProfile)"
-        );
+        parse(&mut ns, &["-N", "+007", "--slow-test=-.5E-3"]).unwrap();
+        assert_eq!(ns.get("repeat"), &Value::Int(7));
+        assert_eq!(ns.get("slow_test_threshold"), &Value::Float(-0.0005));
     }
 }

@@ -2,80 +2,11 @@
 //! `--auto-color`/`--auto-progress` rewriting before it, and after it the
 //! option checks (with their messages and `fail`), the legacy positionals,
 //! the test-path/prefix tables, `normalize_package` and the other
-//! normalisations, in zope's order, producing the typed `Options`.
+//! normalisations, in zope's order, producing the typed `Options`; and
+//! `os.path.abspath`, which the path options and `normalize_package` use.
 
 use super::command::{Namespace, Value};
-use super::dialect::Dialect;
-use super::pytypes::abspath;
-
-/// What `get_options` asks of the running Python. Methods are called only
-/// when zope would evaluate the corresponding expression, and as often.
-pub trait Environment {
-    /// `sys.stdout.isatty()`.
-    fn stdout_isatty(&self) -> bool;
-    /// zope's `terminal_has_colors()` (curses: at least 8 colours).
-    fn terminal_has_colors(&self) -> bool;
-    /// Whether `import subunit` succeeds.
-    fn subunit_available(&self) -> bool;
-    /// `hasattr(sys, "gettotalrefcount")` (a `--with-pydebug` build).
-    fn has_gettotalrefcount(&self) -> bool;
-    /// `sys.get_int_max_str_digits()` (0 = unlimited); `int()` rejects
-    /// longer numbers.
-    fn int_max_str_digits(&self) -> usize {
-        4300
-    }
-    /// `sys.version_info[:3]`: which argparse zope would parse with (see
-    /// `Dialect`). The default is the release the parser was first written
-    /// against.
-    fn python_version(&self) -> (u32, u32, u32) {
-        Dialect::REFERENCE.version
-    }
-}
-
-/// Plain answers to the `Environment` questions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Facts {
-    pub stdout_isatty: bool,
-    pub terminal_has_colors: bool,
-    pub subunit_available: bool,
-    pub has_gettotalrefcount: bool,
-    pub int_max_str_digits: usize,
-    pub python_version: (u32, u32, u32),
-}
-
-impl Default for Facts {
-    fn default() -> Facts {
-        Facts {
-            stdout_isatty: false,
-            terminal_has_colors: false,
-            subunit_available: false,
-            has_gettotalrefcount: false,
-            int_max_str_digits: 4300,
-            python_version: Dialect::REFERENCE.version,
-        }
-    }
-}
-
-impl Environment for Facts {
-    fn stdout_isatty(&self) -> bool {
-        self.stdout_isatty
-    }
-    fn terminal_has_colors(&self) -> bool {
-        self.terminal_has_colors
-    }
-    fn subunit_available(&self) -> bool {
-        self.subunit_available
-    }
-    fn has_gettotalrefcount(&self) -> bool {
-        self.has_gettotalrefcount
-    }
-    fn int_max_str_digits(&self) -> usize {
-        self.int_max_str_digits
-    }
-    fn python_version(&self) -> (u32, u32, u32) {
-        self.python_version
-    }
-}
+use super::Environment;
 
 /// zope's options after `get_options`: one field per argparse dest (named
 /// as the dest, except `xmlOutput` → `xml_output`), plus the attributes
@@ -232,6 +163,42 @@ pub fn rewrite_auto_flags(
     rewrite(args, "--auto-progress", progress);
     if let Some(d) = &mut defaults {
         rewrite(d, "--auto-progress", progress);
+    }
+}
+
+/// `posixpath.normpath`.
+fn normpath(path: &str) -> String {
+    let initial_slashes = if path.starts_with("//") && !path.starts_with("///") {
+        2
+    } else {
+        usize::from(path.starts_with('/'))
+    };
+    let mut comps: Vec<&str> = Vec::new();
+    for comp in path.split('/').filter(|c| !c.is_empty() && *c != ".") {
+        if comp != ".." || (initial_slashes == 0 && comps.is_empty()) || comps.last() == Some(&"..")
+        {
+            comps.push(comp);
+        } else {
+            comps.pop();
+        }
+    }
+    let result = "/".repeat(initial_slashes) + &comps.join("/");
+    if result.is_empty() {
+        ".".to_owned()
+    } else {
+        result
+    }
+}
+
+/// `os.path.abspath(path)` with `os.getcwd()` returning `cwd`.
+pub fn abspath(path: &str, cwd: &str) -> String {
+    // `posixpath.join(cwd, path)`: no separator is added after a trailing one.
+    if path.starts_with('/') {
+        normpath(path)
+    } else if cwd.is_empty() || cwd.ends_with('/') {
+        normpath(&format!("{cwd}{path}"))
+    } else {
+        normpath(&format!("{cwd}/{path}"))
     }
 }
 
@@ -527,6 +494,7 @@ pub fn post_process(
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::Facts;
     use super::*;
 
     fn tp(entries: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -538,6 +506,28 @@ mod tests {
 
     /// (package, test-path table, expected)
     type NormalizeCase<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
+    #[test]
+    fn abspath_matches_posixpath() {
+        let cases = [
+            ("x", "/cwd", "/cwd/x"),
+            ("", "/cwd", "/cwd"),
+            (".", "/cwd", "/cwd"),
+            ("../..", "/a/b", "/"),
+            ("../../..", "/a/b", "/"),
+            ("a/./b/../c/", "/w", "/w/a/c"),
+            ("/abs//p/", "/w", "/abs/p"),
+            ("//x/y", "/w", "//x/y"),
+            ("///x/y", "/w", "/x/y"),
+            ("x", "/", "/x"),
+        ];
+        for (p, cwd, want) in cases {
+            assert_eq!(abspath(p, cwd), want, "abspath({p:?}) in {cwd}");
+        }
+        assert_eq!(normpath(""), ".");
+        assert_eq!(normpath("../a/.."), "..");
+        assert_eq!(normpath("a/../.."), "..");
+    }
 
     #[test]
     fn normalize_package_like_zope() {

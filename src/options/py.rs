@@ -1,8 +1,9 @@
-//! `leakrunner._leakrunner._parse_options`: the option parser exposed to
-//! Python, so that tests can run it side by side with zope's real parser.
-//! The options come back with the Python types zope's namespace has
-//! (`layer` a dict, `ignore_dir` a set, `package_path` a list of lists),
-//! patterns as strings.
+//! `leakrunner._leakrunner._parse_options`, a test hook built only with
+//! the `test-hooks` feature: the option parser exposed to Python, so that
+//! tests can run it side by side with zope's real parser. The options come
+//! back with the Python types zope's namespace has (`layer` a dict,
+//! `ignore_dir` a set, `package_path` a list of lists), patterns as strings;
+//! what argparse prints is captured, at the terminal width given.
 
 use std::cell::RefCell;
 use std::path::Path;
@@ -10,38 +11,25 @@ use std::path::Path;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PySet, PyTuple};
 
-use super::{parse_args, Environment, Exit, Options};
+use super::{argparse, parse_args, Environment, Exited, Namespace, Options};
 
 /// The caller's facts: a mapping whose values are booleans, or callables
 /// returning one (called only when zope would ask). Keys: `isatty`,
-/// `has_colors`, `subunit`, `gettotalrefcount`, optionally
-/// `int_max_str_digits` and `python_version` (a `(major, minor, micro)`
-/// sequence; without it, the calling interpreter's `sys.version_info`). A
-/// missing flag is false.
-struct PyFacts<'py> {
+/// `has_colors`, `subunit`, `gettotalrefcount`. A missing flag is false.
+struct PyFacts<'py, 'a> {
     facts: Bound<'py, PyAny>,
     error: RefCell<Option<PyErr>>,
+    prog: &'a str,
+    cwd: &'a str,
 }
 
-impl<'py> PyFacts<'py> {
-    fn lookup(&self, key: &str) -> Option<Bound<'py, PyAny>> {
-        let value = self.facts.get_item(key).ok()?;
-        let value = if value.is_callable() {
-            value.call0()
-        } else {
-            Ok(value)
-        };
-        match value {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.error.borrow_mut().get_or_insert(e);
-                None
-            }
-        }
-    }
-
+impl PyFacts<'_, '_> {
     fn flag(&self, key: &str) -> bool {
-        match self.lookup(key).map(|v| v.is_truthy()) {
+        let value = self.facts.get_item(key).ok().map(|v| {
+            let v = if v.is_callable() { v.call0()? } else { v };
+            v.is_truthy()
+        });
+        match value {
             Some(Ok(b)) => b,
             Some(Err(e)) => {
                 self.error.borrow_mut().get_or_insert(e);
@@ -52,7 +40,7 @@ impl<'py> PyFacts<'py> {
     }
 }
 
-impl Environment for PyFacts<'_> {
+impl Environment for PyFacts<'_, '_> {
     fn stdout_isatty(&self) -> bool {
         self.flag("isatty")
     }
@@ -65,35 +53,12 @@ impl Environment for PyFacts<'_> {
     fn has_gettotalrefcount(&self) -> bool {
         self.flag("gettotalrefcount")
     }
-    fn int_max_str_digits(&self) -> usize {
-        self.lookup("int_max_str_digits")
-            .and_then(|v| v.extract::<usize>().ok())
-            .unwrap_or(4300)
-    }
-    fn python_version(&self) -> (u32, u32, u32) {
-        let given = self.lookup("python_version");
-        let version = match &given {
-            Some(v) => Ok(v.clone()),
-            None => self
-                .facts
-                .py()
-                .import("sys")
-                .and_then(|sys| sys.getattr("version_info")),
-        };
-        let triple = version.and_then(|v| {
-            Ok((
-                v.get_item(0)?.extract()?,
-                v.get_item(1)?.extract()?,
-                v.get_item(2)?.extract()?,
-            ))
-        });
-        match triple {
-            Ok(triple) => triple,
-            Err(e) => {
-                self.error.borrow_mut().get_or_insert(e);
-                super::Dialect::REFERENCE.version
-            }
-        }
+    fn argparse(
+        &self,
+        defaults: Option<&[String]>,
+        args: &[String],
+    ) -> PyResult<Result<Namespace, Exited>> {
+        argparse::parse(self.facts.py(), Some(self.prog), self.cwd, defaults, args)
     }
 }
 
@@ -180,6 +145,37 @@ fn options_dict<'py>(py: Python<'py>, o: &Options) -> PyResult<Bound<'py, PyDict
     Ok(d)
 }
 
+/// Runs `f` with `sys.stdout` and `sys.stderr` captured and `COLUMNS` set
+/// (argparse's width comes from `shutil.get_terminal_size()`); returns
+/// what `f` returned and the two captured texts.
+fn captured<T>(
+    py: Python<'_>,
+    columns: usize,
+    f: impl FnOnce() -> T,
+) -> PyResult<(T, String, String)> {
+    let (sys, io) = (py.import("sys")?, py.import("io")?);
+    let environ = py.import("os")?.getattr("environ")?;
+    let saved = (
+        sys.getattr("stdout")?,
+        sys.getattr("stderr")?,
+        environ.call_method1("get", ("COLUMNS",))?,
+    );
+    let (out, err) = (io.call_method0("StringIO")?, io.call_method0("StringIO")?);
+    sys.setattr("stdout", &out)?;
+    sys.setattr("stderr", &err)?;
+    environ.set_item("COLUMNS", columns.to_string())?;
+    let result = f();
+    sys.setattr("stdout", saved.0)?;
+    sys.setattr("stderr", saved.1)?;
+    if saved.2.is_none() {
+        environ.del_item("COLUMNS")?;
+    } else {
+        environ.set_item("COLUMNS", saved.2)?;
+    }
+    let text = |s: &Bound<'_, PyAny>| s.call_method0("getvalue")?.extract::<String>();
+    Ok((result, text(&out)?, text(&err)?))
+}
+
 /// Parse like zope's `get_options(args, defaults)`. Returns `("help",
 /// text)`, `("usage", stderr_text)` or `("ok", options, messages)`.
 #[pyfunction]
@@ -196,21 +192,18 @@ pub fn _parse_options<'py>(
     let env = PyFacts {
         facts: facts.clone(),
         error: RefCell::new(None),
-    };
-    let result = parse_args(
         prog,
-        columns,
-        Path::new(cwd),
-        &env,
-        defaults.as_deref(),
-        &args,
-    );
-    if let Some(err) = env.error.into_inner() {
-        return Err(err);
+        cwd,
+    };
+    let (result, out, err) = captured(py, columns, || {
+        parse_args(Path::new(cwd), &env, defaults.as_deref(), &args)
+    })?;
+    if let Some(e) = env.error.into_inner() {
+        return Err(e);
     }
-    match result {
-        Err(Exit::Help(text)) => ("help", text).into_pyobject(py),
-        Err(Exit::Usage(text)) => ("usage", text).into_pyobject(py),
+    match result? {
+        Err(Exited(0)) => ("help", out).into_pyobject(py),
+        Err(Exited(_)) => ("usage", err).into_pyobject(py),
         Ok(parsed) => ("ok", options_dict(py, &parsed.options)?, parsed.messages).into_pyobject(py),
     }
 }
