@@ -108,8 +108,13 @@ fn take_resume_args(args: &mut Vec<String>) -> Option<(String, usize, Vec<String
     Some((layer, number, defaults))
 }
 
+/// Iterations of `--leaks` when `-N` does not say: two warm-ups, four
+/// counted.
+const LEAK_ITERATIONS: usize = 6;
+
 fn run_config(
     o: Options,
+    debug_build: bool,
     resume: Option<(String, usize)>,
     defaults: Vec<String>,
     script_parts: Vec<String>,
@@ -156,8 +161,13 @@ fn run_config(
         ignore_new_threads: o.ignore_new_threads,
         stop_on_error: o.stop_on_error,
         post_mortem: o.post_mortem,
-        repeat: o.repeat.max(1) as usize,
-        report_refcounts: o.report_refcounts,
+        repeat: if o.leaks && o.repeat <= 1 {
+            LEAK_ITERATIONS
+        } else {
+            o.repeat.max(1) as usize
+        },
+        // --leaks implies -r where there is a reference total to report.
+        report_refcounts: o.report_refcounts || (o.leaks && debug_build),
         gc_after_test: o.gc_after_test,
         gc: o.gc,
         gc_option: o.gc_option,
@@ -188,11 +198,11 @@ fn run_config(
         script_parts,
         cwd,
         warnings,
-        leaks: false,
-        leak_report: None,
-        leak_warmups: 2,
-        leak_strict: false,
-        leak_attribution: true,
+        leaks: o.leaks,
+        leak_report: o.leak_report.filter(|_| o.leaks || o.report_refcounts),
+        leak_warmups: o.leak_warmups.unwrap_or(2).max(0) as usize,
+        leak_strict: o.leak_strict,
+        leak_attribution: !o.no_leak_attribution,
     }
 }
 
@@ -276,8 +286,19 @@ fn run_internal_impl(
             )?;
         }
     }
+    if parsed.options.leak_report.is_some()
+        && !parsed.options.leaks
+        && !parsed.options.report_refcounts
+    {
+        write(
+            py,
+            "stderr",
+            "leakrunner: warning: --leak-report needs --leaks, or -N with -r: no report is written\n",
+        )?;
+    }
     let config = run_config(
         parsed.options,
+        env.has_gettotalrefcount(),
         resume,
         defaults,
         script_parts,

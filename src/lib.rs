@@ -31,5 +31,7 @@ fn _leakrunner(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(census::heap::_census, m)?)?;
     #[cfg(feature = "test-hooks")]
     m.add_function(wrap_pyfunction!(options::py::_parse_options, m)?)?;
+    #[cfg(feature = "test-hooks")]
+    m.add_function(wrap_pyfunction!(options::py::_option_table, m)?)?;
     Ok(())
 }

@@ -14,6 +14,11 @@ simulated in the child and handed to leakrunner as plain values. The argparse
 release is not simulated: zope parses with this interpreter's argparse, and
 leakrunner takes ``sys.version_info`` to follow it, so running this file under
 each interpreter checks that release's behaviour.
+
+leakrunner's own options (``--leaks`` and friends, in a group of their own)
+are added to zope's parser in the child, from the same table, so that usage
+lines and ``--help`` can be compared whole; a separate test checks against
+zope's real parser that they give no abbreviation of zope's a new meaning.
 """
 
 import json
@@ -376,6 +381,11 @@ BAD_PATTERNS = [
 ZOPE_DRIVER = r"""
 import contextlib, io, json, os, sys, types
 import zope.testrunner.options as zopts
+from leakrunner import _cmdline, _leakrunner
+
+# leakrunner's own options, in their own group after zope's: the reference
+# is zope's parser with them added, so that usage lines and --help agree.
+_cmdline.add_own_options(zopts.parser, _leakrunner._option_table(), os.getcwd())
 
 class Formatter:
     def __init__(self, options):
@@ -546,3 +556,32 @@ def test_enough_cases():
     everything = CASES + RANDOM_CASES + KNOWN_DIFFERENCES + BAD_PATTERNS
     assert len(CASES) >= 60
     assert len({c["id"] for c in everything}) == len(everything)
+
+
+def test_zope_abbreviations_keep_their_meaning():
+    """Every abbreviation that selects one option in zope.testrunner's own
+    parser selects the same option in leakrunner's, new options included."""
+    import zope.testrunner.options as zopts
+    from leakrunner import _leakrunner
+
+    zope_actions = zopts.parser._option_string_actions
+    zope_long = sorted(o for o in zope_actions if o.startswith("--"))
+    ours_long = sorted(
+        flag
+        for action in _leakrunner._option_table()[2]
+        for flag in action[0]
+        if flag.startswith("--")
+    )
+    assert set(zope_long) <= set(ours_long)
+    checked = 0
+    for option in zope_long:
+        for end in range(3, len(option) + 1):
+            prefix = option[:end]
+            zope_matches = [o for o in zope_long if o.startswith(prefix)]
+            if len(zope_matches) != 1 or zope_matches[0] == prefix:
+                continue
+            ours = [o for o in ours_long if o.startswith(prefix)]
+            assert ours == zope_matches, prefix
+            checked += 1
+    assert checked > 100
+    assert "--leaks" in ours_long and not any(o.startswith("--le") for o in zope_long)

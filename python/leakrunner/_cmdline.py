@@ -12,7 +12,6 @@ and colours, on releases newer than leakrunner knows too.
 import argparse
 import os
 
-
 _parsers = {}
 
 
@@ -38,6 +37,12 @@ def _build(table, prog, cwd):
     for title, text in groups:
         if title in used:
             containers[title] = parser.add_argument_group(title, text)
+    return parser, _add_actions(containers, actions, cwd)
+
+
+def _add_actions(containers, actions, cwd):
+    """Adds ``actions`` (table rows) to their groups; returns the actions
+    that take one value, with whether they append."""
 
     def abspath(path):
         return os.path.normpath(os.path.join(cwd, path))
@@ -61,7 +66,18 @@ def _build(table, prog, cwd):
         action = containers[group].add_argument(*names, default=default, help=help_, **options)
         if flags and nargs is None and kind in ("store", "append"):
             single.append((action, kind == "append"))
-    return parser, single
+    return single
+
+
+def add_own_options(parser, table, cwd):
+    """Adds leakrunner's own option groups of ``table`` to ``parser``
+    (zope.testrunner's), so that tests can compare the two parsers on the
+    same command line."""
+    _description, groups, actions = table
+    zope_groups = {group.title for group in parser._action_groups}
+    own = {title: text for title, text in groups if title not in zope_groups}
+    containers = {title: parser.add_argument_group(title, text) for title, text in own.items()}
+    _add_actions(containers, [a for a in actions if a[8] in own], cwd)
 
 
 def parse(table, prog, cwd, defaults, args):

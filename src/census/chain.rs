@@ -248,6 +248,29 @@ fn edge(parent: &Bound<'_, PyAny>, child: &Bound<'_, PyAny>) -> String {
     if parent.cast::<PySet>().is_ok() {
         return "(a member)".to_owned();
     }
+    // The references of functions, methods, cells and frames that have
+    // names of their own.
+    for name in [
+        "__self__",
+        "__func__",
+        "__closure__",
+        "__defaults__",
+        "__kwdefaults__",
+        "__globals__",
+        "cell_contents",
+        "f_locals",
+        "f_globals",
+        "__wrapped__",
+    ] {
+        if parent
+            .getattr_opt(name)
+            .ok()
+            .flatten()
+            .is_some_and(|value| value.is(child))
+        {
+            return format!(".{name}");
+        }
+    }
     String::new()
 }
 

@@ -17,7 +17,7 @@ use super::Exited;
 /// The spec as `_cmdline._parser` takes it: `(description, [(title,
 /// description)], [action tuple])`, without `--help` (argparse adds its
 /// own).
-fn table(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
+pub(super) fn table(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
     let groups: Vec<(&str, &str)> = GROUPS.iter().filter_map(|g| g.heading()).collect();
     let mut actions = Vec::new();
     for spec in spec::all().filter(|s| s.action != Action::Help) {

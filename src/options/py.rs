@@ -111,6 +111,11 @@ fn options_dict<'py>(py: Python<'py>, o: &Options) -> PyResult<Bound<'py, PyDict
     d.set_item("gc_after_test", o.gc_after_test)?;
     d.set_item("repeat", o.repeat)?;
     d.set_item("report_refcounts", o.report_refcounts)?;
+    d.set_item("leaks", o.leaks)?;
+    d.set_item("leak_report", &o.leak_report)?;
+    d.set_item("leak_warmups", o.leak_warmups)?;
+    d.set_item("leak_strict", o.leak_strict)?;
+    d.set_item("no_leak_attribution", o.no_leak_attribution)?;
     d.set_item("coverage", &o.coverage)?;
     d.set_item("profile", &o.profile)?;
     d.set_item("prof_dir", &o.prof_dir)?;
@@ -206,4 +211,11 @@ pub fn _parse_options<'py>(
         Err(Exited(_)) => ("usage", err).into_pyobject(py),
         Ok(parsed) => ("ok", options_dict(py, &parsed.options)?, parsed.messages).into_pyobject(py),
     }
+}
+
+/// The option table as `leakrunner._cmdline` takes it, for tests that add
+/// leakrunner's own options to zope's parser.
+#[pyfunction]
+pub fn _option_table(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
+    argparse::table(py)
 }

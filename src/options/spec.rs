@@ -514,7 +514,54 @@ compilation to .pyc/.pyo.  Use of this option implies --keepbytecode.
 /// option strings ambiguous or mean something else (a test checks it), so
 /// every zope command line keeps its meaning; the `--le` prefix is free.
 /// Each needs a field in `Options` (postprocess.rs).
-pub static LEAKRUNNER: &[OptSpec] = &[];
+pub static LEAKRUNNER: &[OptSpec] = &[
+    store_true(
+        &["--leaks"],
+        "leaks",
+        Group::Leakrunner,
+        "Hunt for leaks: repeat each layer (6 times unless -N says
+otherwise), sample the reference total, a census of objects by type,
+allocated memory blocks, open file descriptors and threads after
+every iteration, and give each layer a verdict (leak, clean, drift or
+inconclusive), the kind of each leak, the tests that leak and who
+holds what they leaked.  A leak fails the run.  Works on release
+builds with the signals they have.
+",
+    ),
+    store(
+        &["--leak-report"],
+        "leak_report",
+        Group::Leakrunner,
+        "Write the samples and verdicts of a run that samples refcounts
+(--leaks, or -N with -r) to this file, as JSON.
+",
+    )
+    .metavar("FILE")
+    .abspath(),
+    store(
+        &["--leak-warmups"],
+        "leak_warmups",
+        Group::Leakrunner,
+        "Iterations sampled but not judged (default 2).
+",
+    )
+    .metavar("N")
+    .int(),
+    store_true(
+        &["--leak-strict"],
+        "leak_strict",
+        Group::Leakrunner,
+        "With --leaks, drift and inconclusive verdicts fail the run too.
+",
+    ),
+    store_true(
+        &["--no-leak-attribution"],
+        "no_leak_attribution",
+        Group::Leakrunner,
+        "With --leaks, do not search for the tests that leak.
+",
+    ),
+];
 
 /// Every action: zope's, then leakrunner's.
 pub fn all() -> impl Iterator<Item = &'static OptSpec> {
