@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The main job: leakrunner on our sample tree with each interpreter, then the
-# leak hunt of zope.testrunner's leak documentation on the trace-refs build.
+# The main job: leakrunner on our sample tree with each interpreter, the leak
+# hunt of zope.testrunner's leak documentation on the trace-refs build, then
+# leakrunner's own leak hunt (--leaks) on each interpreter: a leaking layer,
+# two clean ones and a drifting one, with a JSON report per interpreter in
+# demo-out/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -24,3 +27,12 @@ run tracerefs --path testrunner-ex --tests-pattern '^leaklayers$' -N4 -r
 
 banner "leak hunting (trace-refs CPython 3.13): a test that leaks, five iterations"
 run tracerefs --path testrunner-ex --tests-pattern '^leak$' -N5 -r -v
+
+# The leak hunt exits 1 when it finds a leak, as it does here on purpose.
+mkdir -p demo-out
+for flavour in tracerefs pydebug release; do
+    banner "leakrunner --leaks ($flavour): a leak, two clean layers, a drift"
+    run "$flavour" --path testrunner-ex --tests-pattern '^(leak|leaklayers|bookkeeping)$' \
+        --leaks --leak-report "demo-out/leaks-$flavour.json" || [ $? -eq 1 ]
+done
+printf '\nJSON leak reports: %s\n' "$(ls demo-out/leaks-*.json | tr '\n' ' ')"

@@ -1,0 +1,131 @@
+"""Leak verdicts on the leak corpus (tests/trees/leakcorpus): every case gets
+its verdict, kinds and types on this interpreter, from one `--leaks` run, and
+no trap is ever called a leak.
+
+The expectations depend on what the build can see: a trace-refs build lists
+every object, a debug build without it sees what the garbage collector
+reaches, a release build has no reference total.
+"""
+
+import json
+import sys
+
+import pytest
+from conftest import ROOT, run_leakrunner
+
+TREE = ROOT / "tests" / "trees" / "leakcorpus"
+DEBUG = hasattr(sys, "gettotalrefcount")
+TRACE_REFS = hasattr(sys, "getobjects")
+BUILD = "tracerefs" if TRACE_REFS else "pydebug" if DEBUG else "release"
+
+# layer module: {build: (verdict, {(kind, type or None), ...})}; a set of
+# findings that must be present (other findings may come along: a leaked
+# thread brings its objects).
+LEAK = "leak"
+CLEAN = ("clean", set())
+EXPECTED = {
+    "objects_leak": {
+        b: (LEAK, {("objects", "objects_leak.Leakable")})
+        for b in ("tracerefs", "pydebug", "release")
+    },
+    "accelerating": {
+        b: (LEAK, {("objects", "accelerating.Growing")})
+        for b in ("tracerefs", "pydebug", "release")
+    },
+    "missing_decref": {
+        b: (LEAK, {("references", "missing_decref.Target")})
+        for b in ("tracerefs", "pydebug", "release")
+    },
+    "unreferenced": {
+        "tracerefs": (LEAK, {("unreferenced", "bytes")}),
+        "pydebug": (LEAK, {("unreferenced", None)}),
+        "release": (LEAK, {("blocks", None)}),
+    },
+    "fd_leak": {b: (LEAK, {("fds", None)}) for b in ("tracerefs", "pydebug", "release")},
+    "thread_leak": {b: (LEAK, {("threads", None)}) for b in ("tracerefs", "pydebug", "release")},
+    "memory_growth": {b: (LEAK, {("blocks", None)}) for b in ("tracerefs", "pydebug", "release")},
+    "total_drift": {
+        "tracerefs": ("drift", {("drift", None)}),
+        "pydebug": ("drift", {("drift", None)}),
+        "release": CLEAN,
+    },
+}
+TRAPS = [
+    "clean",
+    "lru_fill",
+    "re_cache",
+    "typing_cache",
+    "interning",
+    "lazy_import",
+    "cycles",
+    "linecache_tb",
+    "big_setup",
+]
+for trap in TRAPS:
+    EXPECTED[trap] = {b: CLEAN for b in ("tracerefs", "pydebug", "release")}
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    path = tmp_path_factory.mktemp("verdicts") / "leaks.json"
+    status, out, err = run_leakrunner(
+        [
+            "--path",
+            str(TREE),
+            "--tests-pattern",
+            "^(?!lazy_mod$)[a-z]",
+            "--leaks",
+            "--leak-report",
+            str(path),
+        ],
+        timeout=900,
+    )
+    assert path.exists(), out + err
+    doc = json.loads(path.read_text())
+    return status, out, err, doc
+
+
+def layers_of(doc):
+    return {layer["layer"].split(".")[0]: layer for layer in doc["layers"]}
+
+
+def test_every_case_has_a_layer(report):
+    _, out, err, doc = report
+    assert sorted(layers_of(doc)) == sorted(EXPECTED), out + err
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_verdict_and_kinds(report, case):
+    _, out, _, doc = report
+    layer = layers_of(doc)[case]
+    verdict, kinds = EXPECTED[case][BUILD]
+    found = {(f["kind"], f["type"]) for f in layer["findings"]}
+    assert layer["verdict"] == verdict, json.dumps(layer, indent=1)[:4000]
+    assert kinds <= found, (kinds, found)
+    if verdict != LEAK:
+        # Zero false alarms: a trap is never a leak, and names no finding
+        # of a leak kind.
+        assert not [f for f in layer["findings"] if f["kind"] != "drift"], found
+
+
+def test_the_exit_status_and_the_summary(report):
+    status, out, err, _ = report
+    assert status == 1, out + err
+    summary = out[out.index("Leaks:") :]
+    assert "objects_leak.Layer" in summary
+    assert "lru_fill" not in summary, "clean layers take no space"
+    for line in summary.splitlines():
+        assert len(line) < 80, line
+
+
+def test_iterations_are_recorded(report):
+    _, _, _, doc = report
+    layer = layers_of(doc)["objects_leak"]
+    iterations = layer["iterations"]
+    assert [i["iteration"] for i in iterations] == list(range(len(iterations)))
+    assert iterations[1]["warmup"] and not iterations[-1]["warmup"]
+    for record in iterations:
+        assert record["blocks"] is not None and record["threads"] is not None
+        assert (record["total_refs"] is not None) == DEBUG
+    assert doc["mode"] == "leaks"
+    assert doc["schema"] == "leakrunner-leak-report/1"
