@@ -30,7 +30,7 @@ def layers(tmp_path_factory):
     return {layer["layer"].split(".")[0]: layer for layer in doc["layers"]}, out
 
 
-def tests_of(layer, type_name):
+def named_tests(layer, type_name):
     found = [f for f in layer["findings"] if f["type"] == type_name]
     assert found, (type_name, layer["findings"])
     return found[0]["tests"]
@@ -39,18 +39,18 @@ def tests_of(layer, type_name):
 def test_one_leaking_test_among_200_is_named_alone(layers):
     layer = layers[0]["many"]
     assert layer["verdict"] == "leak"
-    assert tests_of(layer, "many.Needle") == ["many.Tests.test_137"]
+    assert named_tests(layer, "many.Needle") == ["many.Tests.test_137"]
 
 
 def test_two_tests_are_named_each_with_its_type(layers):
     layer = layers[0]["two_types"]
-    assert tests_of(layer, "two_types.Alpha") == ["two_types.Tests.test_03"]
-    assert tests_of(layer, "two_types.Beta") == ["two_types.Tests.test_16"]
+    assert named_tests(layer, "two_types.Alpha") == ["two_types.Tests.test_03"]
+    assert named_tests(layer, "two_types.Beta") == ["two_types.Tests.test_16"]
 
 
 def test_a_leak_of_two_tests_together_names_the_pair(layers):
     layer = layers[0]["pair"]
-    assert tests_of(layer, "pair.Spark") == [
+    assert named_tests(layer, "pair.Spark") == [
         "pair.Tests.test_04_arm",
         "pair.Tests.test_11_fire",
     ]

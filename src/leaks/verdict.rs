@@ -292,7 +292,7 @@ pub fn judge(records: &[IterationRecord], warmups: usize, sight: Sight) -> Judge
             }
         }
     } else {
-        unseen.push("reference total (a release build has no sys.gettotalrefcount)".to_owned());
+        unseen.push("reference total (no sys.gettotalrefcount)".to_owned());
     }
 
     for (signal, kind, get) in [
