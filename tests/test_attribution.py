@@ -86,3 +86,29 @@ def test_the_console_names_the_tests_and_the_chain(layers):
     assert "held by subscribers.SUBSCRIBERS (list)" in summary
     for line in summary.splitlines():
         assert len(line) < 80, line
+
+
+def test_layers_in_child_processes_send_their_verdicts_back(tmp_path):
+    path = tmp_path / "leaks.json"
+    status, out, err = run_leakrunner(
+        [
+            "--path",
+            str(TREE),
+            "--tests-pattern",
+            "^(two_types|subscribers)$",
+            "--leaks",
+            "-j",
+            "2",
+            "--leak-report",
+            str(path),
+        ],
+        timeout=1200,
+    )
+    assert status == 1, out + err
+    layers = {layer["layer"]: layer for layer in json.loads(path.read_text())["layers"]}
+    assert layers["two_types.TwoLayer"]["verdict"] == "leak"
+    assert named_tests(layers["two_types.TwoLayer"], "two_types.Beta") == [
+        "two_types.Tests.test_16"
+    ]
+    assert layers["subscribers.SubscribersLayer"]["verdict"] == "leak"
+    assert "by two_types.Tests.test_03" in out[out.index("Leaks:") :]

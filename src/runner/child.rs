@@ -340,6 +340,7 @@ pub fn resume_layers(
             total.errors.extend(outcome.errors);
             total.skipped += outcome.skipped;
             total.import_errors.extend(outcome.import_errors);
+            total.leaks.extend(outcome.leaks);
             if merge == Merge::Keepalive {
                 progress.push((index, b" LAYER FINISHED".to_vec()));
             }
