@@ -15,7 +15,6 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use indexmap::IndexMap;
 
 use super::plain::clap_name;
-use super::postprocess::abspath;
 use super::spec::{self, Action, Default, Nargs, OptSpec, ValueType};
 
 /// A value in the namespace, as argparse would hold it.
@@ -211,6 +210,42 @@ pub fn apply(tokens: &[String], cwd: &str, ns: &mut Namespace) -> Option<()> {
         ns.set(dest, value);
     }
     Some(())
+}
+
+/// `posixpath.normpath`.
+pub(super) fn normpath(path: &str) -> String {
+    let initial_slashes = if path.starts_with("//") && !path.starts_with("///") {
+        2
+    } else {
+        usize::from(path.starts_with('/'))
+    };
+    let mut comps: Vec<&str> = Vec::new();
+    for comp in path.split('/').filter(|c| !c.is_empty() && *c != ".") {
+        if comp != ".." || (initial_slashes == 0 && comps.is_empty()) || comps.last() == Some(&"..")
+        {
+            comps.push(comp);
+        } else {
+            comps.pop();
+        }
+    }
+    let result = "/".repeat(initial_slashes) + &comps.join("/");
+    if result.is_empty() {
+        ".".to_owned()
+    } else {
+        result
+    }
+}
+
+/// `os.path.abspath(path)` with `os.getcwd()` returning `cwd`.
+pub fn abspath(path: &str, cwd: &str) -> String {
+    // `posixpath.join(cwd, path)`: no separator is added after a trailing one.
+    if path.starts_with('/') {
+        normpath(path)
+    } else if cwd.is_empty() || cwd.ends_with('/') {
+        normpath(&format!("{cwd}{path}"))
+    } else {
+        normpath(&format!("{cwd}/{path}"))
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! normalisations, in zope's order, producing the typed `Options`; and
 //! `os.path.abspath`, which the path options and `normalize_package` use.
 
-use super::command::{Namespace, Value};
+use super::command::{abspath, Namespace, Value};
 use super::Environment;
 
 /// zope's options after `get_options`: one field per argparse dest (named
@@ -170,42 +170,6 @@ pub fn rewrite_auto_flags(
     rewrite(args, "--auto-progress", progress);
     if let Some(d) = &mut defaults {
         rewrite(d, "--auto-progress", progress);
-    }
-}
-
-/// `posixpath.normpath`.
-fn normpath(path: &str) -> String {
-    let initial_slashes = if path.starts_with("//") && !path.starts_with("///") {
-        2
-    } else {
-        usize::from(path.starts_with('/'))
-    };
-    let mut comps: Vec<&str> = Vec::new();
-    for comp in path.split('/').filter(|c| !c.is_empty() && *c != ".") {
-        if comp != ".." || (initial_slashes == 0 && comps.is_empty()) || comps.last() == Some(&"..")
-        {
-            comps.push(comp);
-        } else {
-            comps.pop();
-        }
-    }
-    let result = "/".repeat(initial_slashes) + &comps.join("/");
-    if result.is_empty() {
-        ".".to_owned()
-    } else {
-        result
-    }
-}
-
-/// `os.path.abspath(path)` with `os.getcwd()` returning `cwd`.
-pub fn abspath(path: &str, cwd: &str) -> String {
-    // `posixpath.join(cwd, path)`: no separator is added after a trailing one.
-    if path.starts_with('/') {
-        normpath(path)
-    } else if cwd.is_empty() || cwd.ends_with('/') {
-        normpath(&format!("{cwd}{path}"))
-    } else {
-        normpath(&format!("{cwd}/{path}"))
     }
 }
 
@@ -508,6 +472,7 @@ pub fn post_process(
 mod tests {
     use super::super::tests::Facts;
     use super::*;
+    use crate::options::command::normpath;
 
     fn tp(entries: &[(&str, &str)]) -> Vec<(String, String)> {
         entries
