@@ -203,6 +203,7 @@ fn run_config(
         leak_warmups: o.leak_warmups.unwrap_or(2).max(0) as usize,
         leak_strict: o.leak_strict,
         leak_attribution: !o.no_leak_attribution,
+        leak_tracemalloc: o.leaks && o.leak_tracemalloc,
     }
 }
 

@@ -129,3 +129,27 @@ def test_iterations_are_recorded(report):
         assert (record["total_refs"] is not None) == DEBUG
     assert doc["mode"] == "leaks"
     assert doc["schema"] == "leakrunner-leak-report/1"
+
+
+@pytest.mark.skipif(not TRACE_REFS, reason="names orphaned objects on a trace-refs build only")
+def test_tracemalloc_shows_where_an_orphan_was_allocated(tmp_path):
+    path = tmp_path / "leaks.json"
+    status, out, err = run_leakrunner(
+        [
+            "--path",
+            str(TREE),
+            "--tests-pattern",
+            "^unreferenced$",
+            "--leaks",
+            "--leak-tracemalloc",
+            "--no-leak-attribution",
+            "--leak-report",
+            str(path),
+        ],
+        timeout=600,
+    )
+    assert status == 1, out + err
+    (layer,) = json.loads(path.read_text())["layers"]
+    (finding,) = [f for f in layer["findings"] if f["kind"] == "unreferenced"]
+    assert any("unreferenced.py" in line for line in finding["allocated_at"]), finding
+    assert "allocated at:" in out

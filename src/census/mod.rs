@@ -31,6 +31,8 @@ pub struct NewOrphans {
     pub count: i64,
     /// `repr` of a few of them, cut to a bounded length.
     pub samples: Vec<String>,
+    /// Where the first sample was allocated (`tracemalloc`), if traced.
+    pub allocated_at: Vec<String>,
 }
 
 /// Where a census looked.

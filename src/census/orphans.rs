@@ -125,10 +125,13 @@ impl Orphans {
             if new.is_empty() {
                 continue;
             }
+            let (samples, allocated_at) =
+                samples_and_origin(py, &new[new.len().saturating_sub(3)..]);
             found.push(NewOrphans {
                 title: title.clone(),
                 count: new.len() as i64,
-                samples: samples(py, &new[new.len().saturating_sub(3)..]),
+                samples,
+                allocated_at,
             });
         }
         found.sort_by(|a, b| a.title.cmp(&b.title));
@@ -140,6 +143,16 @@ impl Orphans {
 /// The caller guarantees the objects are alive: no Python code ran since
 /// the scan that found them.
 pub(super) fn samples(py: Python<'_>, addresses: &[usize]) -> Vec<String> {
+    samples_and_origin(py, addresses).0
+}
+
+/// [`samples`], and where the first of them was allocated when
+/// `tracemalloc` traces (its traceback, most recent call last; empty
+/// otherwise).
+pub(super) fn samples_and_origin(
+    py: Python<'_>,
+    addresses: &[usize],
+) -> (Vec<String>, Vec<String>) {
     // Own every sample before running any repr: a repr could free the
     // others otherwise.
     let owned: Vec<Bound<'_, PyAny>> = addresses
@@ -148,7 +161,7 @@ pub(super) fn samples(py: Python<'_>, addresses: &[usize]) -> Vec<String> {
         // code ran since the scan that found them).
         .map(|&a| unsafe { Bound::from_borrowed_ptr(py, a as *mut ffi::PyObject) })
         .collect();
-    owned
+    let reprs = owned
         .iter()
         .map(|object| {
             let text = object
@@ -162,5 +175,37 @@ pub(super) fn samples(py: Python<'_>, addresses: &[usize]) -> Vec<String> {
                 text
             }
         })
-        .collect()
+        .collect();
+    let origin = owned
+        .first()
+        .map(|object| allocation_traceback(py, object).unwrap_or_default())
+        .unwrap_or_default();
+    (reprs, origin)
+}
+
+/// `tracemalloc.get_object_traceback(object).format()`, when tracemalloc is
+/// tracing (`--leak-tracemalloc`); empty otherwise.
+fn allocation_traceback(py: Python<'_>, object: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let modules = py
+        .import(intern!(py, "sys"))?
+        .getattr(intern!(py, "modules"))?;
+    let Ok(tracemalloc) = modules.get_item(intern!(py, "tracemalloc")) else {
+        return Ok(Vec::new());
+    };
+    if !tracemalloc
+        .call_method0(intern!(py, "is_tracing"))?
+        .is_truthy()?
+    {
+        return Ok(Vec::new());
+    }
+    let traceback = tracemalloc.call_method1(intern!(py, "get_object_traceback"), (object,))?;
+    if traceback.is_none() {
+        return Ok(Vec::new());
+    }
+    let lines: Vec<String> = traceback.call_method0(intern!(py, "format"))?.extract()?;
+    Ok(lines
+        .iter()
+        .flat_map(|l| l.lines())
+        .map(|l| l.trim_end().to_owned())
+        .collect())
 }

@@ -120,6 +120,10 @@ pub struct Finding {
     pub samples: Vec<String>,
     /// Who holds a leaked object: named steps from a root down to it.
     pub chain: Vec<String>,
+    /// Where a sample was allocated, when `tracemalloc` traced it
+    /// (`--leak-tracemalloc`): its traceback, most recent call last.
+    #[serde(default)]
+    pub allocated_at: Vec<String>,
 }
 
 /// A signal whose counted iterations disagree.
@@ -195,6 +199,7 @@ pub fn judge(records: &[IterationRecord], warmups: usize, sight: Sight) -> Judge
         note: None,
         samples: Vec::new(),
         chain: Vec::new(),
+        allocated_at: Vec::new(),
     };
 
     // Per type: instances, else references.
@@ -370,6 +375,7 @@ impl Judgement {
                 if grown > 0 && o.count * 5 >= grown * 4 {
                     finding.kind = Kind::Unreferenced;
                     finding.samples = o.samples.clone();
+                    finding.allocated_at = o.allocated_at.clone();
                 }
             }
         }
@@ -637,14 +643,17 @@ mod tests {
             title: "bytes".into(),
             count: 4,
             samples: vec!["b'orphan'".into()],
+            allocated_at: vec!["  File \"m.py\", line 3".into()],
         }]);
         assert_eq!(j.findings[0].kind, Kind::Unreferenced);
         assert_eq!(j.findings[0].samples, vec!["b'orphan'".to_owned()]);
+        assert_eq!(j.findings[0].allocated_at.len(), 1);
         // Too few orphans for the growth: still objects.
         other.relabel_orphans(&[NewOrphans {
             title: "bytes".into(),
             count: 1,
             samples: vec![],
+            allocated_at: vec![],
         }]);
         assert_eq!(other.findings[0].kind, Kind::Objects);
     }

@@ -561,6 +561,14 @@ builds with the signals they have.
         "With --leaks, do not search for the tests that leak.
 ",
     ),
+    store_true(
+        &["--leak-tracemalloc"],
+        "leak_tracemalloc",
+        Group::Leakrunner,
+        "With --leaks, trace allocations (tracemalloc, slow) so that an
+object nothing refers to is shown with where it was allocated.
+",
+    ),
 ];
 
 /// Every action: zope's, then leakrunner's.

@@ -62,6 +62,14 @@ fn finding_line(f: &Finding, tests: bool) -> String {
     if let Some(sample) = f.samples.first() {
         line.push_str(&format!("\n      e.g. {}", fit_start(sample, WIDTH - 12)));
     }
+    if !f.allocated_at.is_empty() {
+        line.push_str("\n      allocated at:");
+        // The innermost frames say most: the last two lines of each.
+        let frames: Vec<&String> = f.allocated_at.iter().rev().take(4).collect();
+        for frame in frames.into_iter().rev() {
+            line.push_str(&format!("\n        {}", fit_start(frame.trim(), WIDTH - 9)));
+        }
+    }
     if let Some(note) = &f.note {
         line.push_str(&format!("\n      ({})", fit(note, WIDTH - 10)));
     }
@@ -197,6 +205,7 @@ mod tests {
             note: None,
             samples: Vec::new(),
             chain: Vec::new(),
+            allocated_at: Vec::new(),
         }
     }
 

@@ -89,6 +89,8 @@ pub struct RunConfig {
     pub leak_strict: bool,
     /// Attribute leaks to tests (`--leaks`, unless `--no-leak-attribution`).
     pub leak_attribution: bool,
+    /// `--leak-tracemalloc`: trace allocations for the whole run.
+    pub leak_tracemalloc: bool,
 }
 
 impl RunConfig {

@@ -133,6 +133,12 @@ impl Runner<'_> {
         // Global set-up, in zope's feature order: logging, doctest, discovery,
         // filtering, then the traceback style for the run.
         self.support.call_method0(intern!(py, "setup_logging"))?;
+        if self.config.leak_tracemalloc {
+            // Frames enough to reach from an extension's allocation up into
+            // the test that called it.
+            py.import(intern!(py, "tracemalloc"))?
+                .call_method1(intern!(py, "start"), (25,))?;
+        }
         if let Some(dir) = self.config.coverage.clone() {
             // zope traces from here on: discovery's imports are covered too.
             let mut prefixes = self.config.prefix.clone();
