@@ -17,6 +17,7 @@
 
 use std::collections::BTreeSet;
 
+use super::format::Civil;
 use super::{Needs, Output, Reporter, Stamp, Stream};
 use crate::events::{Event, ExceptionDetail, FailureKind};
 
@@ -272,32 +273,18 @@ pub fn chunked(chunks: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
-/// The days since 1970-01-01 as a proleptic Gregorian (year, month, day).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 /// A v1 `time:` line.
 pub fn time_line(t: Micros) -> String {
-    let seconds = t.div_euclid(1_000_000);
-    let micros = t.rem_euclid(1_000_000);
-    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
-    let in_day = seconds.rem_euclid(86_400);
-    format!(
-        "time: {year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}.{micros:06}Z\n",
-        in_day / 3600,
-        in_day / 60 % 60,
-        in_day % 60
-    )
+    let Civil {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        micros,
+    } = Civil::from_micros(t);
+    format!("time: {year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}.{micros:06}Z\n")
 }
 
 /// A `datetime.now()` (microseconds, rounded down) from the runner's stamp.
@@ -940,7 +927,7 @@ impl Reporter for Subunit {
             Event::SkewingExtensions(modules) => {
                 // leakrunner's own warning: stderr, outside the stream.
                 if !modules.is_empty() {
-                    out.write(Stream::Stderr, super::console::SKEWING_EXTENSIONS_WARNING);
+                    out.write(Stream::Stderr, super::format::SKEWING_EXTENSIONS_WARNING);
                     for (name, file) in modules {
                         out.write(Stream::Stderr, &format!("  {name} ({file})\n"));
                     }

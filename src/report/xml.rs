@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::format::Civil;
 use super::{Needs, Output, Reporter, Stamp};
 use crate::events::{Event, ExceptionDetail, FailureKind, TestIdentity};
 
@@ -531,37 +532,20 @@ pub fn float_repr(x: f64) -> String {
 /// east of UTC: `2024-05-01T12:34:56.123456`, without the fraction when
 /// the microseconds are zero.
 fn isoformat(unix: f64, offset: i64) -> String {
-    let micros_total = (unix * 1e6).round() as i64 + offset * 1_000_000;
-    let seconds = micros_total.div_euclid(1_000_000);
-    let micros = micros_total.rem_euclid(1_000_000);
-    let days = seconds.div_euclid(86_400);
-    let second_of_day = seconds.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    let mut out = format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-        second_of_day / 3600,
-        second_of_day / 60 % 60,
-        second_of_day % 60
-    );
+    let Civil {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        micros,
+    } = Civil::from_micros((unix * 1e6).round() as i64 + offset * 1_000_000);
+    let mut out = format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}");
     if micros != 0 {
         let _ = write!(out, ".{micros:06}");
     }
     out
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
