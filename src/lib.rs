@@ -13,6 +13,7 @@ pub mod layers;
 pub mod leaks;
 pub mod options;
 pub mod pyio;
+pub mod pyrepr;
 pub mod report;
 pub mod runner;
 pub mod selection;

@@ -411,7 +411,7 @@ fn python_list_of_rows(rows: &[crate::events::LeakRow]) -> String {
         .map(|r| {
             format!(
                 "({}, {}, {})",
-                crate::runner::child::python_repr(&r.title),
+                crate::pyrepr::str_repr(&r.title),
                 r.instances,
                 r.refs
             )

@@ -18,6 +18,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::format::Civil;
 use super::{Needs, Output, Reporter, Stamp};
 use crate::events::{Event, ExceptionDetail, FailureKind, TestIdentity};
+use crate::pyrepr::float_repr;
 
 /// What the report files need from the machine, read by the runner.
 #[derive(Debug, Clone, PartialEq)]
@@ -461,73 +462,6 @@ fn ascii_charrefs(text: &str) -> String {
     out
 }
 
-/// Python's `repr(float)` (and `str`): the shortest digits that read back
-/// as the same float, in fixed notation when the decimal exponent is in
-/// -4..16, otherwise as `1.5e+16`, `1e-05`.
-pub fn float_repr(x: f64) -> String {
-    if x.is_nan() {
-        return "nan".to_owned();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf" } else { "-inf" }.to_owned();
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() { "-0.0" } else { "0.0" }.to_owned();
-    }
-    // Python's repr (David Gay's mode 0) writes the fewest digits that read
-    // back as `x`, and of those the nearest to `x`, ties to even. Rust's
-    // `{:e}` finds the fewest digits but may break a tie the other way;
-    // formatting to that many digits exactly rounds half to even.
-    let ax = x.abs();
-    let shortest = format!("{ax:e}");
-    let digit_count = shortest
-        .split_once('e')
-        .map_or(1, |(m, _)| m.chars().filter(char::is_ascii_digit).count());
-    let nearest = format!("{ax:.*e}", digit_count - 1);
-    let scientific = if nearest.parse::<f64>() == Ok(ax) {
-        nearest
-    } else {
-        shortest
-    };
-    let (mantissa, exponent) = scientific
-        .split_once('e')
-        .expect("LowerExp always writes an exponent");
-    let exponent: i32 = exponent
-        .parse()
-        .expect("LowerExp writes an integer exponent");
-    let digits: String = mantissa.chars().filter(|&c| c != '.').collect();
-    let decpt = exponent + 1;
-    let mut out = String::new();
-    if x < 0.0 {
-        out.push('-');
-    }
-    if decpt <= -4 || decpt > 16 {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        let sign = if exponent < 0 { '-' } else { '+' };
-        let _ = write!(out, "e{sign}{:02}", exponent.unsigned_abs());
-    } else if decpt <= 0 {
-        out.push_str("0.");
-        out.push_str(&"0".repeat(decpt.unsigned_abs() as usize));
-        out.push_str(&digits);
-    } else {
-        let decpt = decpt as usize;
-        if decpt >= digits.len() {
-            out.push_str(&digits);
-            out.push_str(&"0".repeat(decpt - digits.len()));
-            out.push_str(".0");
-        } else {
-            out.push_str(&digits[..decpt]);
-            out.push('.');
-            out.push_str(&digits[decpt..]);
-        }
-    }
-    out
-}
-
 /// `datetime.fromtimestamp(unix).isoformat()` in a zone `offset` seconds
 /// east of UTC: `2024-05-01T12:34:56.123456`, without the fraction when
 /// the microseconds are zero.
@@ -556,46 +490,6 @@ mod tests {
 
     // Expected strings below are what CPython 3.11's ElementTree (and
     // zope's writeXMLReports) produce on the same data.
-
-    #[test]
-    fn float_repr_is_pythons() {
-        let cases: &[(f64, &str)] = &[
-            (1e-05, "1e-05"),
-            (0.1 + 0.2, "0.30000000000000004"),
-            (1e16, "1e+16"),
-            (1e15, "1000000000000000.0"),
-            (123456789012345678.0, "1.2345678901234568e+17"),
-            (0.0001, "0.0001"),
-            (0.001, "0.001"),
-            (1.5e-7, "1.5e-07"),
-            (7.62939453125e-06, "7.62939453125e-06"),
-            (0.000377655029296875, "0.000377655029296875"),
-            (2.5, "2.5"),
-            (100.0, "100.0"),
-            (0.0, "0.0"),
-            (-0.0, "-0.0"),
-            (-2.5e-9, "-2.5e-09"),
-            (1e22, "1e+22"),
-            (f64::MAX, "1.7976931348623157e+308"),
-            (5e-324, "5e-324"),
-            (12345.678, "12345.678"),
-            (f64::INFINITY, "inf"),
-            (f64::NEG_INFINITY, "-inf"),
-            (f64::NAN, "nan"),
-        ];
-        // Ties between two shortest candidates go to the even digit.
-        let ties = [
-            (0xc30f_a36f_d398_d412_u64, "-1113178120592002.2"),
-            (0x42d9_636d_0366_5f08, "111659285584252.12"),
-            (0xc2ea_9725_7f23_20b4, "-233891771783429.62"),
-        ];
-        for (bits, expected) in ties {
-            assert_eq!(float_repr(f64::from_bits(bits)), expected);
-        }
-        for &(value, expected) in cases {
-            assert_eq!(float_repr(value), expected, "{value:e}");
-        }
-    }
 
     #[test]
     fn attributes_and_text_are_escaped_as_elementtree_does() {
