@@ -14,7 +14,7 @@ use super::format::{
     REACHABLE_ONLY_NOTE, SKEWING_EXTENSIONS_WARNING,
 };
 use super::{Needs, Output, Reporter, Stamp, Stream};
-use crate::events::{Event, FailureKind, ImportFailure, ReportKind};
+use crate::events::{Event, Failure, FailureKind, ImportFailure, ReportKind};
 
 /// What shapes the console output; fixed for a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,17 +29,6 @@ pub struct ConsoleConfig {
     pub color: bool,
     /// `--slow-test N`: with colour, test times of N seconds or more stand out.
     pub slow_test_threshold: f64,
-}
-
-/// The pieces of a `TestFailed` event.
-struct Failed<'a> {
-    kind: FailureKind,
-    name: &'a str,
-    seconds: f64,
-    traceback: &'a str,
-    report: ReportKind,
-    stdout: Option<&'a str>,
-    stderr: Option<&'a str>,
 }
 
 pub struct Console {
@@ -176,26 +165,18 @@ impl Console {
         out.flush();
     }
 
-    fn test_failed(&mut self, out: &mut dyn Output, failed: Failed<'_>) {
-        let Failed {
-            kind,
-            name,
-            seconds,
-            traceback,
-            report,
-            stdout,
-            stderr,
-        } = failed;
+    fn test_failed(&mut self, out: &mut dyn Output, failure: &Failure) {
         if self.config.verbose > 2 {
-            print(out, &format!(" ({})", self.seconds_short(seconds)));
+            print(out, &format!(" ({})", self.seconds_short(failure.seconds)));
         }
         print(out, "");
-        let label = match kind {
+        let label = match failure.kind {
             FailureKind::Failure => "Failure",
             FailureKind::Error => "Error",
         };
-        self.traceback(out, &format!("{label} in test {name}"), report, traceback);
-        print_std_streams(out, stdout, stderr);
+        let msg = format!("{label} in test {}", failure.name);
+        self.traceback(out, &msg, failure.report, &failure.traceback);
+        print_std_streams(out, failure.stdout.as_deref(), failure.stderr.as_deref());
         self.test_width = 0;
         self.last_width = 0;
     }
@@ -362,27 +343,7 @@ impl Reporter for Console {
                 out.write(Stream::Stdout, &s);
                 self.test_width += len(&s) + 1;
             }
-            Event::TestFailed {
-                kind,
-                name,
-                seconds,
-                traceback,
-                report,
-                stdout,
-                stderr,
-                ..
-            } => self.test_failed(
-                out,
-                Failed {
-                    kind: *kind,
-                    name,
-                    seconds: *seconds,
-                    traceback,
-                    report: *report,
-                    stdout: stdout.as_deref(),
-                    stderr: stderr.as_deref(),
-                },
-            ),
+            Event::TestFailed(failure) => self.test_failed(out, failure),
             Event::TestStopped { gc_count } => self.stop_test(out, *gc_count),
             Event::TestGarbage { test, garbage } => {
                 print(out, "The following test left garbage:");
@@ -585,7 +546,7 @@ mod tests {
         let failed = |v: u32| {
             let events = vec![
                 started("test_x (m.C.test_x)", 1, 1),
-                Event::TestFailed {
+                Event::TestFailed(Failure {
                     kind: FailureKind::Failure,
                     name: "test_x (m.C.test_x)".into(),
                     seconds: 0.0,
@@ -595,7 +556,7 @@ mod tests {
                     stderr: Some("err\n".into()),
                     exception: None,
                     subtest: None,
-                },
+                }),
                 Event::TestStopped { gc_count: 0 },
             ];
             run(&mut console(v, false), &events)
@@ -709,7 +670,7 @@ mod tests {
 
     fn failing_pair(traceback: &str, report: ReportKind) -> Vec<Event> {
         let failed = |kind, name: &str, seconds, stdout: Option<&str>, stderr: Option<&str>| {
-            Event::TestFailed {
+            Event::TestFailed(Failure {
                 kind,
                 name: name.into(),
                 seconds,
@@ -719,7 +680,7 @@ mod tests {
                 stderr: stderr.map(Into::into),
                 exception: None,
                 subtest: None,
-            }
+            })
         };
         vec![
             started("test_x (m.C.test_x)", 1, 1),

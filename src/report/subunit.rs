@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 
 use super::format::Civil;
 use super::{Needs, Output, Reporter, Stamp, Stream};
-use crate::events::{Event, ExceptionDetail, FailureKind};
+use crate::events::{Event, ExceptionDetail, Failure, FailureKind};
 
 /// Which subunit protocol to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -553,6 +553,28 @@ impl Subunit {
         }
     }
 
+    /// `addError`/`addFailure` of a failed test (or subtest), with its
+    /// traceback and captured output as details.
+    fn test_failed(&mut self, failure: &Failure, at: Stamp, out: &mut dyn Output) {
+        self.time(micros_of(at), out);
+        let mut details = vec![Detail::text("traceback", TRACEBACK, &failure.traceback)];
+        if let Some(text) = failure.stdout.as_deref().filter(|s| !s.is_empty()) {
+            details.push(Detail::text("test-stdout", PLAIN_TEXT, text));
+        }
+        if let Some(text) = failure.stderr.as_deref().filter(|s| !s.is_empty()) {
+            details.push(Detail::text("test-stderr", PLAIN_TEXT, text));
+        }
+        let outcome = match failure.kind {
+            FailureKind::Failure => Outcome::Failure,
+            FailureKind::Error => Outcome::Error,
+        };
+        let id = failure
+            .subtest
+            .as_ref()
+            .map_or_else(|| self.test_id.clone(), |s| s.id.clone());
+        self.add_outcome(outcome, &id, Some(details), at, out);
+    }
+
     /// `addSuccess`/`addError`/`addFailure` with a details dict (or none).
     fn add_outcome(
         &mut self,
@@ -873,31 +895,7 @@ impl Reporter for Subunit {
                 let id = self.test_id.clone();
                 self.add_skip(&id, reason, at, out);
             }
-            Event::TestFailed {
-                kind,
-                traceback,
-                stdout,
-                stderr,
-                subtest,
-                ..
-            } => {
-                self.time(micros_of(at), out);
-                let mut details = vec![Detail::text("traceback", TRACEBACK, traceback)];
-                if let Some(text) = stdout.as_deref().filter(|s| !s.is_empty()) {
-                    details.push(Detail::text("test-stdout", PLAIN_TEXT, text));
-                }
-                if let Some(text) = stderr.as_deref().filter(|s| !s.is_empty()) {
-                    details.push(Detail::text("test-stderr", PLAIN_TEXT, text));
-                }
-                let outcome = match kind {
-                    FailureKind::Failure => Outcome::Failure,
-                    FailureKind::Error => Outcome::Error,
-                };
-                let id = subtest
-                    .as_ref()
-                    .map_or_else(|| self.test_id.clone(), |s| s.id.clone());
-                self.add_outcome(outcome, &id, Some(details), at, out);
-            }
+            Event::TestFailed(failure) => self.test_failed(failure, at, out),
             Event::TestStopped { .. } => self.stop_test(),
             Event::TestGarbage { garbage, .. } => {
                 self.test_left(TAG_GARBAGE, "garbage", garbage, at, out)
@@ -1384,7 +1382,7 @@ for number, source in enumerate(SOURCES):
             (1003.0, started("pkg.tests.T.test_b")),
             (
                 1003.25,
-                Event::TestFailed {
+                Event::TestFailed(Failure {
                     kind: FailureKind::Failure,
                     name: String::new(),
                     seconds: 0.25,
@@ -1394,7 +1392,7 @@ for number, source in enumerate(SOURCES):
                     stderr: Some("\u{fc}n\u{ef}\n".into()),
                     exception: None,
                     subtest: None,
-                },
+                }),
             ),
             (1003.25, Event::TestStopped { gc_count: 0 }),
             (1004.0, started("pkg.tests.T.test_c")),

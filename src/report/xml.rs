@@ -17,7 +17,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::format::Civil;
 use super::{Needs, Output, Reporter, Stamp};
-use crate::events::{Event, ExceptionDetail, FailureKind, TestIdentity};
+use crate::events::{Event, ExceptionDetail, Failure, FailureKind, TestIdentity};
 use crate::pyrepr::float_repr;
 
 /// What the report files need from the machine, read by the runner.
@@ -161,6 +161,21 @@ impl Xml {
         );
     }
 
+    /// A failed test, or the failed subtest when there is one.
+    fn test_failed(&mut self, failure: &Failure) {
+        let identity = match (&failure.subtest, &self.current) {
+            (Some(subtest), _) => subtest.clone(),
+            (None, Some((identity, _))) => identity.clone(),
+            (None, None) => return,
+        };
+        let detail = failure.exception.clone().unwrap_or_else(unexpected_success);
+        let outcome = match failure.kind {
+            FailureKind::Failure => Outcome::Failure(detail),
+            FailureKind::Error => Outcome::Error(detail),
+        };
+        self.record_test(&identity, CaseTime::Seconds(failure.seconds), outcome);
+    }
+
     /// Every report file, as (file name, contents), in first-seen order.
     /// `now` is the naive local time zope's `datetime.now()` would read.
     fn reports(&self, now: Stamp) -> Vec<(String, String)> {
@@ -210,27 +225,7 @@ impl Reporter for Xml {
                     self.record_test(&identity, CaseTime::Seconds(*seconds), Outcome::Success);
                 }
             }
-            Event::TestFailed {
-                kind,
-                seconds,
-                exception,
-                subtest,
-                ..
-            } => {
-                let identity = match subtest {
-                    Some(subtest) => subtest.clone(),
-                    None => match &self.current {
-                        Some((identity, _)) => identity.clone(),
-                        None => return,
-                    },
-                };
-                let detail = exception.clone().unwrap_or_else(unexpected_success);
-                let outcome = match kind {
-                    FailureKind::Failure => Outcome::Failure(detail),
-                    FailureKind::Error => Outcome::Error(detail),
-                };
-                self.record_test(&identity, CaseTime::Seconds(*seconds), outcome);
-            }
+            Event::TestFailed(failure) => self.test_failed(failure),
             Event::TestSkipped { reason } => {
                 if let Some((identity, started)) = self.current.clone() {
                     let seconds = elapsed(started, at);
@@ -580,8 +575,8 @@ mod tests {
         }
     }
 
-    fn failed(kind: FailureKind, seconds: f64, exception: Option<ExceptionDetail>) -> Event {
-        Event::TestFailed {
+    fn failure(kind: FailureKind, seconds: f64, exception: Option<ExceptionDetail>) -> Failure {
+        Failure {
             kind,
             name: String::new(),
             seconds,
@@ -594,31 +589,15 @@ mod tests {
         }
     }
 
+    fn failed(kind: FailureKind, seconds: f64, exception: Option<ExceptionDetail>) -> Event {
+        Event::TestFailed(failure(kind, seconds, exception))
+    }
+
     fn failed_subtest(subtest: TestIdentity, seconds: f64, exception: ExceptionDetail) -> Event {
-        match failed(FailureKind::Failure, seconds, Some(exception)) {
-            Event::TestFailed {
-                kind,
-                name,
-                seconds,
-                traceback,
-                report,
-                stdout,
-                stderr,
-                exception,
-                ..
-            } => Event::TestFailed {
-                kind,
-                name,
-                seconds,
-                traceback,
-                report,
-                stdout,
-                stderr,
-                exception,
-                subtest: Some(subtest),
-            },
-            _ => unreachable!(),
-        }
+        Event::TestFailed(Failure {
+            subtest: Some(subtest),
+            ..failure(FailureKind::Failure, seconds, Some(exception))
+        })
     }
 
     const T: f64 = 1_709_247_598.0;
