@@ -10,9 +10,10 @@ the pure-Python census (``pytrackrefs.TrackRefs.census``: everything of
 zope's ``TrackRefs.update()`` after its ``gc.collect()``). It also times
 the ``gc.collect()`` itself, which any census needs. Prints one JSON object.
 
-The Rust census is a function of ``leakrunner._leakrunner``. Until the
-extension exposes a single census, ``_census_selftest()`` is used: it takes
-two censuses back to back (and diffs them), and its time is halved.
+The Rust census is a function of ``leakrunner._leakrunner``, one of the test
+hooks the venvs of tools/venv.sh are built with (cargo feature ``test-hooks``).
+Until the extension exposes a single census, ``_census_selftest()`` is used:
+it takes two censuses back to back (and diffs them), and its time is halved.
 """
 
 import gc
@@ -36,6 +37,11 @@ def rust_census():
         fn = getattr(_leakrunner, name, None)
         if callable(fn):
             return fn, 1, f"leakrunner._leakrunner.{name}() (one census per call)"
+    if not hasattr(_leakrunner, "_census_selftest"):
+        sys.exit(
+            "census_inproc: leakrunner was built without its test hooks "
+            "(cargo feature test-hooks; tools/venv.sh builds the venvs with it)"
+        )
     return (
         _leakrunner._census_selftest,
         2,

@@ -80,6 +80,27 @@ pub struct TestIdentity {
     pub name: String,
 }
 
+/// A test that failed, errored or unexpectedly succeeded: what every
+/// reporter takes from a `TestFailed` event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Failure {
+    pub kind: FailureKind,
+    /// `str(test)`.
+    pub name: String,
+    pub seconds: f64,
+    pub traceback: String,
+    /// What `traceback` is.
+    pub report: ReportKind,
+    pub stdout: Option<String>,
+    pub stderr: Option<String>,
+    /// When a reporter asked for it (`Needs::exceptions`); None for an
+    /// unexpected success.
+    pub exception: Option<ExceptionDetail>,
+    /// The failing subtest's identity (`Needs::identities`); None when
+    /// the test itself failed.
+    pub subtest: Option<TestIdentity>,
+}
+
 /// A test as `--list-tests` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ListedTest {
@@ -185,22 +206,8 @@ pub enum Event {
     TestSkipped {
         reason: String,
     },
-    TestFailed {
-        kind: FailureKind,
-        name: String,
-        seconds: f64,
-        traceback: String,
-        /// What `traceback` is.
-        report: ReportKind,
-        stdout: Option<String>,
-        stderr: Option<String>,
-        /// When a reporter asked for it (`Needs::exceptions`); None for an
-        /// unexpected success.
-        exception: Option<ExceptionDetail>,
-        /// The failing subtest's identity (`Needs::identities`); None when
-        /// the test itself failed.
-        subtest: Option<TestIdentity>,
-    },
+    /// A test failed, errored or unexpectedly succeeded.
+    TestFailed(Failure),
     /// After a test; `gc_count` is what `--gc-after-test` collected.
     TestStopped {
         gc_count: usize,

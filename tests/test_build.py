@@ -102,3 +102,31 @@ def test_package_layout():
     from leakrunner.layer import UnitTests
 
     assert UnitTests.__module__ + "." + UnitTests.__name__ == "leakrunner.layer.UnitTests"
+
+
+def test_typing_stub_names_what_the_extension_exports():
+    import ast
+
+    from leakrunner import _leakrunner
+
+    package = pathlib.Path(leakrunner.__file__).parent
+    assert (package / "py.typed").is_file()
+    stub = ast.parse((package / "_leakrunner.pyi").read_text())
+
+    def names(body):
+        found = set()
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                found.add(node.name)
+            elif isinstance(node, ast.AnnAssign):
+                found.add(node.target.id)
+        return found
+
+    # The test hooks exist only in builds with the test-hooks feature; names
+    # of an underscore and a capital are the stub's own typing helpers.
+    hooks = {"_census", "_census_selftest", "_option_table", "_parse_options"}
+    exported = {n for n in dir(_leakrunner) if not n.startswith("__")} - hooks
+    typed = {n for n in names(stub.body) if not (n[0] == "_" and n[1].isupper())}
+    assert typed == exported | {"__version__"}
+    (result,) = [n for n in stub.body if isinstance(n, ast.ClassDef) and n.name == "TestResult"]
+    assert names(result.body) == {n for n in vars(_leakrunner.TestResult) if not n.startswith("__")}

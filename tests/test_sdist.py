@@ -1,6 +1,7 @@
 """The source distribution: `maturin sdist` makes one that `pip install`
 builds from source for the interpreter running pip (each of the three in
-`make test`), and the result runs tests and knows what it was built for."""
+`make test`), and the result runs tests, knows what it was built for, and
+leaves out the test hooks."""
 
 import os
 import subprocess
@@ -9,6 +10,9 @@ import sysconfig
 
 import pytest
 from conftest import ROOT, runner_env
+
+# The extension's functions for tests and benchmarks (cargo feature test-hooks).
+TEST_HOOKS = ("_census", "_census_selftest", "_option_table", "_parse_options")
 
 
 @pytest.mark.slow
@@ -59,7 +63,9 @@ def test_sdist_builds_and_runs_for_this_interpreter(tmp_path):
             sys.executable,
             "-c",
             "import leakrunner, sys; print(leakrunner.__file__); "
-            "print(leakrunner.build_info()['running']['flavour'])",
+            "print(leakrunner.build_info()['running']['flavour']); "
+            "from leakrunner import _leakrunner; "
+            "print(sorted(n for n in %r if hasattr(_leakrunner, n)))" % (TEST_HOOKS,),
         ],
         env=run_env,
         capture_output=True,
@@ -67,9 +73,11 @@ def test_sdist_builds_and_runs_for_this_interpreter(tmp_path):
         cwd=tmp_path,
     )
     assert check.returncode == 0, check.stderr
-    location, flavour_line = check.stdout.splitlines()
+    location, flavour_line, hooks = check.stdout.splitlines()
     assert location.startswith(str(target))
     assert flavour_line.startswith("CPython %d.%d" % sys.version_info[:2])
+    # The test hooks (cargo feature test-hooks) are not in a plain install.
+    assert hooks == "[]"
 
     tests = subprocess.run(
         [

@@ -34,8 +34,9 @@ fi
 
 # One cargo target directory per flavour, so switching interpreters does not
 # rebuild PyO3 from scratch each time. The test environments get the test
-# hooks (the `test-hooks` feature); `pip install .` leaves them out. (Features
-# given here replace those of pyproject.toml, hence extension-module again.)
+# hooks (the `test-hooks` feature), which the test suite and the benchmarks
+# call; `pip install .` leaves them out. (Features given here replace those
+# of pyproject.toml, hence extension-module again.)
 wheels="$root/target/wheels/$flavour"
 rm -rf "$wheels"
 log "building leakrunner"

@@ -74,20 +74,8 @@ def format_import_exception(exc_type, exc_value, tb):
     return "".join(traceback.format_exception(exc_type, exc_value, tb))
 
 
-def format_current_exception():
-    """The exception being handled, as ``traceback.print_exc`` prints it."""
-    f = io.StringIO()
-    traceback.print_exc(file=f)
-    return f.getvalue()
-
-
 def unexpected_success_report():
     return format_test_exception(UnexpectedSuccess, UnexpectedSuccess(), None)
-
-
-def bad_suite_error(message):
-    """A TypeError as zope reports a module without a valid test suite."""
-    return format_import_exception(TypeError, TypeError(message), None)
 
 
 class warnings_enabled:
@@ -181,11 +169,6 @@ def take_buffer(stream):
     stream.seek(0)
     stream.truncate(0)
     return value
-
-
-def thread_idents():
-    """The idents of the running threads, ``_thread`` ones included."""
-    return list(sys._current_frames())
 
 
 class _DummyThread:
@@ -306,23 +289,6 @@ def restore_gc(threshold, debug):
         gc.set_threshold(*threshold)
     if debug is not None:
         gc.set_debug(debug)
-
-
-def shuffle_order(seed, n):
-    """The permutation zope.testrunner's --shuffle applies to n tests.
-
-    zope inlines Fisher-Yates over ``rng.random()`` (seeded with version=1)
-    because ``random.shuffle`` changed across Python versions."""
-    import math
-    import random
-
-    rng = random.Random(seed)
-    rng.seed(seed, version=1)
-    order = list(range(n))
-    for i in reversed(range(1, n)):
-        j = math.floor(rng.random() * (i + 1))
-        order[i], order[j] = order[j], order[i]
-    return order
 
 
 def default_shuffle_seed():

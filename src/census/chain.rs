@@ -76,20 +76,30 @@ pub fn instances(py: Python<'_>, title: &str) -> PyResult<AddressMap<isize>> {
     Ok(found)
 }
 
+/// The `visitproc` of `traverse`: collects each referent into the `Vec`
+/// that `arg` points to.
 unsafe extern "C" fn visit(object: *mut ffi::PyObject, arg: *mut c_void) -> c_int {
     if !object.is_null() {
-        (*arg.cast::<Vec<*mut ffi::PyObject>>()).push(object);
+        // SAFETY: `arg` is the `out` vector `traverse` passed to
+        // `tp_traverse`, which nothing else borrows during the call.
+        unsafe { (*arg.cast::<Vec<*mut ffi::PyObject>>()).push(object) };
     }
     0
 }
 
 /// The objects `object` refers to, for collector-tracked containers.
+///
+/// Safety: the GIL is held and `object` is a live object.
 unsafe fn traverse(object: *mut ffi::PyObject, out: &mut Vec<*mut ffi::PyObject>) {
-    if ffi::PyObject_IS_GC(object) == 0 {
-        return;
-    }
-    if let Some(traverse) = (*ffi::Py_TYPE(object)).tp_traverse {
-        traverse(object, visit, std::ptr::addr_of_mut!(*out).cast());
+    // SAFETY: the caller's promise: a live object's type is readable, and
+    // its tp_traverse may be called on it (for collector-tracked ones).
+    unsafe {
+        if ffi::PyObject_IS_GC(object) == 0 {
+            return;
+        }
+        if let Some(traverse) = (*ffi::Py_TYPE(object)).tp_traverse {
+            traverse(object, visit, std::ptr::addr_of_mut!(*out).cast());
+        }
     }
 }
 

@@ -70,14 +70,20 @@ mod refchain {
         fn leakrunner_refchain_foreach(visit: Visit, arg: *mut c_void) -> c_int;
     }
 
+    /// Called by the walk with a run of `len` live objects and the
+    /// `Counter` it was given.
     unsafe extern "C" fn count(
         objects: *const *mut ffi::PyObject,
         len: usize,
         arg: *mut c_void,
     ) -> c_int {
-        let counter = &mut *arg.cast::<Counter>();
-        for &object in std::slice::from_raw_parts(objects, len) {
-            counter.add(object, 0);
+        // SAFETY: `arg` is the `Counter` `walk` passed, borrowed by nothing
+        // else during the walk; `objects` points to `len` live objects.
+        unsafe {
+            let counter = &mut *arg.cast::<Counter>();
+            for &object in std::slice::from_raw_parts(objects, len) {
+                counter.add(object, 0);
+            }
         }
         0
     }
@@ -146,12 +152,20 @@ impl Counter {
     }
 
     /// Adds one object; `held` is how many of its references the census owns.
+    ///
+    /// Safety: the GIL is held and `object` is a live object.
     unsafe fn add(&mut self, object: *mut ffi::PyObject, held: ffi::Py_ssize_t) {
-        let tp = ffi::Py_TYPE(object);
-        if tp == std::ptr::addr_of_mut!(ffi::PyUnicode_Type) && is_dummy_key(object) {
+        // SAFETY: `object` is live (the caller's promise), so its header is
+        // readable and its type is a live type.
+        let tp = unsafe { ffi::Py_TYPE(object) };
+        if tp == std::ptr::addr_of_mut!(ffi::PyUnicode_Type)
+            // SAFETY: a live str, as its type says.
+            && unsafe { is_dummy_key(object) }
+        {
             return;
         }
-        let refs = counted_refs(ffi::Py_REFCNT(object), held);
+        // SAFETY: as for the type above.
+        let refs = counted_refs(unsafe { ffi::Py_REFCNT(object) }, held);
         let key = tp as usize;
         let slot = (key >> 4) % RECENT_SLOTS;
         let at = if self.recent[slot].0 == key {
@@ -160,7 +174,9 @@ impl Counter {
             let at = match self.index.get(&key) {
                 Some(&at) => at,
                 None => {
-                    let title = type_title(tp, self.module_key);
+                    // SAFETY: the type of a live object; `module_key` is
+                    // the interned `"__module__"` the census was made with.
+                    let title = unsafe { type_title(tp, self.module_key) };
                     let at = self.counts.len() as u32;
                     self.counts.push((
                         key,
@@ -182,133 +198,151 @@ impl Counter {
         entry.refs += refs;
     }
 
+    /// Counts the items of `list` (`sys.getobjects(0)`), but the list.
+    ///
+    /// Safety: the GIL is held and `list` is a list that nothing changes
+    /// while it is counted.
     unsafe fn count_list(&mut self, list: *mut ffi::PyObject) {
-        let n = ffi::PyList_GET_SIZE(list);
-        for i in 0..n {
-            let object = ffi::PyList_GET_ITEM(list, i);
-            if object != list {
-                self.add(object, 1);
+        // SAFETY: `list` is a list (the caller's promise) whose items are
+        // live objects, each held by the list.
+        unsafe {
+            let n = ffi::PyList_GET_SIZE(list);
+            for i in 0..n {
+                let object = ffi::PyList_GET_ITEM(list, i);
+                if object != list {
+                    self.add(object, 1);
+                }
             }
         }
     }
 
+    /// Counts the items of `list` (`gc.get_objects()`) and everything they
+    /// reach through `tp_traverse`, each object once.
+    ///
+    /// Safety: as for [`Counter::count_list`].
     unsafe fn count_reachable(&mut self, list: *mut ffi::PyObject) {
         let mut seen: AddressMap<()> = AddressMap::default();
         seen.insert(list as usize, ());
-        let n = ffi::PyList_GET_SIZE(list);
+        // SAFETY: `list` is a list (the caller's promise).
+        let n = unsafe { ffi::PyList_GET_SIZE(list) };
         let mut pending: Vec<*mut ffi::PyObject> = Vec::with_capacity(n as usize);
         for i in 0..n {
-            let object = ffi::PyList_GET_ITEM(list, i);
+            // SAFETY: `i` is in range; the list holds its items alive.
+            let object = unsafe { ffi::PyList_GET_ITEM(list, i) };
             if seen.insert(object as usize, ()).is_none() {
-                self.add(object, 1);
+                // SAFETY: a live item of the list.
+                unsafe { self.add(object, 1) };
                 pending.push(object);
             }
         }
         let mut found: Vec<*mut ffi::PyObject> = Vec::new();
         while let Some(object) = pending.pop() {
-            // Only containers the collector handles may be traversed (a
-            // static type's tp_traverse asserts it is a heap type).
-            if ffi::PyObject_IS_GC(object) == 0 {
-                continue;
-            }
-            let Some(traverse) = (*ffi::Py_TYPE(object)).tp_traverse else {
-                continue;
-            };
-            found.clear();
-            traverse(
-                object,
-                visit,
-                std::ptr::addr_of_mut!(found).cast::<c_void>(),
-            );
-            for &referent in &found {
-                if seen.insert(referent as usize, ()).is_none() {
-                    self.add(referent, 0);
-                    pending.push(referent);
+            // SAFETY: every pending object is an item of the list or was
+            // reached from one; the list keeps them all alive, and counting
+            // runs no Python code that could free anything.
+            unsafe {
+                // Only containers the collector handles may be traversed (a
+                // static type's tp_traverse asserts it is a heap type).
+                if ffi::PyObject_IS_GC(object) == 0 {
+                    continue;
+                }
+                let Some(traverse) = (*ffi::Py_TYPE(object)).tp_traverse else {
+                    continue;
+                };
+                found.clear();
+                traverse(
+                    object,
+                    visit,
+                    std::ptr::addr_of_mut!(found).cast::<c_void>(),
+                );
+                for &referent in &found {
+                    if seen.insert(referent as usize, ()).is_none() {
+                        self.add(referent, 0);
+                        pending.push(referent);
+                    }
                 }
             }
         }
     }
 }
 
+/// The `visitproc` of `count_reachable`: collects each referent into the
+/// `Vec` that `arg` points to.
 unsafe extern "C" fn visit(object: *mut ffi::PyObject, arg: *mut c_void) -> c_int {
     if !object.is_null() {
-        (*arg.cast::<Vec<*mut ffi::PyObject>>()).push(object);
+        // SAFETY: `arg` is the `found` vector `count_reachable` passed to
+        // `tp_traverse`, which nothing else borrows during the call.
+        unsafe { (*arg.cast::<Vec<*mut ffi::PyObject>>()).push(object) };
     }
     0
 }
 
 /// zope skips the string `'<dummy key>'` (the old dict dummy entry).
+///
+/// Safety: the GIL is held and `object` is a live str.
 unsafe fn is_dummy_key(object: *mut ffi::PyObject) -> bool {
-    if ffi::PyUnicode_GET_LENGTH(object) != 11 {
-        return false;
+    // SAFETY: the caller's promise.
+    unsafe {
+        if ffi::PyUnicode_GET_LENGTH(object) != 11 {
+            return false;
+        }
+        unicode(object).as_deref() == Some("<dummy key>")
     }
-    unicode(object).as_deref() == Some("<dummy key>")
 }
 
+/// A str's text, or None (and no exception set) when it has no UTF-8 form.
+///
+/// Safety: the GIL is held and `object` is a live str.
 unsafe fn unicode(object: *mut ffi::PyObject) -> Option<String> {
     let mut size: ffi::Py_ssize_t = 0;
-    let data = ffi::PyUnicode_AsUTF8AndSize(object, &mut size);
-    if data.is_null() {
-        ffi::PyErr_Clear();
-        return None;
+    // SAFETY: the caller's promise; on success `data` points to `size`
+    // bytes that the str owns and keeps while it lives.
+    unsafe {
+        let data = ffi::PyUnicode_AsUTF8AndSize(object, &mut size);
+        if data.is_null() {
+            ffi::PyErr_Clear();
+            return None;
+        }
+        let bytes = std::slice::from_raw_parts(data.cast::<u8>(), size as usize);
+        Some(String::from_utf8_lossy(bytes).into_owned())
     }
-    let bytes = std::slice::from_raw_parts(data.cast::<u8>(), size as usize);
-    Some(String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// The type's title from its C structure: static types carry
 /// `module.Name` in `tp_name`; heap types have `__name__` and `__module__`.
+///
+/// Safety: the GIL is held, `tp` is a live type and `module_key` a str.
 pub(super) unsafe fn type_title(
     tp: *mut ffi::PyTypeObject,
     module_key: *mut ffi::PyObject,
 ) -> String {
-    if (*tp).tp_flags & ffi::Py_TPFLAGS_HEAPTYPE != 0 {
-        let heap = tp.cast::<ffi::PyHeapTypeObject>();
-        let name = unicode((*heap).ht_name).unwrap_or_else(|| "?".to_owned());
-        let dict = (*tp).tp_dict;
-        let module = if dict.is_null() {
-            None
-        } else {
-            let value = ffi::PyDict_GetItemWithError(dict, module_key);
-            if value.is_null() {
-                ffi::PyErr_Clear();
+    // SAFETY: the caller's promise: a live type's fields are readable; a
+    // heap type's name is a str and its dict (when set) a dict; a static
+    // type's tp_name is a C string.
+    unsafe {
+        if (*tp).tp_flags & ffi::Py_TPFLAGS_HEAPTYPE != 0 {
+            let heap = tp.cast::<ffi::PyHeapTypeObject>();
+            let name = unicode((*heap).ht_name).unwrap_or_else(|| "?".to_owned());
+            let dict = (*tp).tp_dict;
+            let module = if dict.is_null() {
                 None
-            } else if ffi::PyUnicode_Check(value) != 0 {
-                unicode(value)
             } else {
-                None
-            }
-        };
-        return title(module.as_deref(), &name);
+                let value = ffi::PyDict_GetItemWithError(dict, module_key);
+                if value.is_null() {
+                    ffi::PyErr_Clear();
+                    None
+                } else if ffi::PyUnicode_Check(value) != 0 {
+                    unicode(value)
+                } else {
+                    None
+                }
+            };
+            return title(module.as_deref(), &name);
+        }
+        let full = CStr::from_ptr((*tp).tp_name).to_string_lossy();
+        match full.rsplit_once('.') {
+            Some((module, name)) => title(Some(module), name),
+            None => title(None, &full),
+        }
     }
-    let full = CStr::from_ptr((*tp).tp_name).to_string_lossy();
-    match full.rsplit_once('.') {
-        Some((module, name)) => title(Some(module), name),
-        None => title(None, &full),
-    }
-}
-
-/// One census, as the benchmark times it: the number of types it found.
-#[pyfunction]
-pub fn _census(py: Python<'_>) -> PyResult<usize> {
-    Ok(take(py)?.types.len())
-}
-
-/// A census row as Python sees it: title, instances, references.
-type Row = (String, i64, i64);
-
-/// Two censuses in a row with nothing between them: whether the census saw
-/// every object, and the rows that changed (none, unless the census itself
-/// perturbs the heap). For tests.
-#[pyfunction]
-pub fn _census_selftest(py: Python<'_>) -> PyResult<(bool, Vec<Row>)> {
-    let first = take(py)?;
-    let second = take(py)?;
-    let rows = second.changes_since(&first);
-    Ok((
-        second.scope == Scope::AllObjects,
-        rows.into_iter()
-            .map(|r| (r.title, r.instances, r.refs))
-            .collect(),
-    ))
 }

@@ -48,9 +48,13 @@ pub fn take(py: Python<'_>) -> PyResult<Option<Orphans>> {
     Ok(Some(orphans))
 }
 
+/// The `visitproc` of `scan`: counts a reference to each listed object
+/// into the map that `arg` points to.
 unsafe extern "C" fn visit(object: *mut ffi::PyObject, arg: *mut c_void) -> c_int {
     if !object.is_null() {
-        let held = &mut *arg.cast::<AddressMap<ffi::Py_ssize_t>>();
+        // SAFETY: `arg` is the `held` map `scan` passed to `tp_traverse`,
+        // which nothing else borrows during the call.
+        let held = unsafe { &mut *arg.cast::<AddressMap<ffi::Py_ssize_t>>() };
         if let Some(count) = held.get_mut(&(object as usize)) {
             *count += 1;
         }
@@ -58,46 +62,52 @@ unsafe extern "C" fn visit(object: *mut ffi::PyObject, arg: *mut c_void) -> c_in
     0
 }
 
+/// Safety: the GIL is held, `list` is a list of live objects that nothing
+/// changes during the scan, and `module_key` is a str.
 unsafe fn scan(list: *mut ffi::PyObject, module_key: *mut ffi::PyObject) -> Orphans {
-    let n = ffi::PyList_GET_SIZE(list);
-    let mut held: AddressMap<ffi::Py_ssize_t> = AddressMap::default();
-    held.reserve(n as usize);
-    for i in 0..n {
-        let object = ffi::PyList_GET_ITEM(list, i);
-        // The list's own reference.
-        held.insert(object as usize, 1);
+    // SAFETY: the caller's promise: every item of the list is alive for the
+    // whole scan, and the scan runs no Python code.
+    unsafe {
+        let n = ffi::PyList_GET_SIZE(list);
+        let mut held: AddressMap<ffi::Py_ssize_t> = AddressMap::default();
+        held.reserve(n as usize);
+        for i in 0..n {
+            let object = ffi::PyList_GET_ITEM(list, i);
+            // The list's own reference.
+            held.insert(object as usize, 1);
+        }
+        for i in 0..n {
+            let object = ffi::PyList_GET_ITEM(list, i);
+            if object == list || ffi::PyObject_IS_GC(object) == 0 {
+                continue;
+            }
+            if let Some(traverse) = (*ffi::Py_TYPE(object)).tp_traverse {
+                traverse(object, visit, std::ptr::addr_of_mut!(held).cast());
+            }
+        }
+        let mut orphans = Orphans::default();
+        for i in 0..n {
+            let object = ffi::PyList_GET_ITEM(list, i);
+            if object == list {
+                continue;
+            }
+            let refcnt = ffi::Py_REFCNT(object);
+            // Immortal objects (3.12+) have no meaningful count.
+            if cfg!(Py_3_12) && (refcnt as i32) < 0 {
+                continue;
+            }
+            let heap = held.get(&(object as usize)).copied().unwrap_or(0);
+            if refcnt > heap && heap <= 1 {
+                let tp = ffi::Py_TYPE(object);
+                let entry = orphans
+                    .by_type
+                    .entry(tp as usize)
+                    .or_insert_with(|| (type_title(tp, module_key), Vec::new()));
+                entry.1.push(object as usize);
+            }
+        }
+        orphans
     }
-    for i in 0..n {
-        let object = ffi::PyList_GET_ITEM(list, i);
-        if object == list || ffi::PyObject_IS_GC(object) == 0 {
-            continue;
-        }
-        if let Some(traverse) = (*ffi::Py_TYPE(object)).tp_traverse {
-            traverse(object, visit, std::ptr::addr_of_mut!(held).cast());
-        }
-    }
-    let mut orphans = Orphans::default();
-    for i in 0..n {
-        let object = ffi::PyList_GET_ITEM(list, i);
-        if object == list {
-            continue;
-        }
-        let refcnt = ffi::Py_REFCNT(object);
-        // Immortal objects (3.12+) have no meaningful count.
-        if cfg!(Py_3_12) && (refcnt as i32) < 0 {
-            continue;
-        }
-        let heap = held.get(&(object as usize)).copied().unwrap_or(0);
-        if refcnt > heap && heap <= 1 {
-            let tp = ffi::Py_TYPE(object);
-            let entry = orphans
-                .by_type
-                .entry(tp as usize)
-                .or_insert_with(|| (type_title(tp, module_key), Vec::new()));
-            entry.1.push(object as usize);
-        }
-    }
-    orphans
 }
 
 impl Orphans {

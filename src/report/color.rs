@@ -94,7 +94,7 @@ fn count_color(n: usize, nonzero: Role) -> &'static str {
 /// `format_seconds`: the numbers green, the words not.
 pub fn format_seconds(seconds: f64) -> String {
     let number = Role::Number.code();
-    match super::console::split_minutes(seconds) {
+    match super::format::split_minutes(seconds) {
         Some((minutes, rest)) => {
             format!("{number}{minutes:.0}{NORMAL} minutes {number}{rest:.3}{NORMAL} seconds")
         }

@@ -3,13 +3,18 @@
 //!
 //! With `-c` it is zope's `ColorfulOutputFormatter` (the codes and line-by-line
 //! colouring live in [`super::color`]); the plain path only tests a flag.
+//! The plain formatters both modes share live in [`super::format`].
 //!
 //! Widths are counted in characters, as Python's `len()` does (colour codes
 //! included, as in zope).
 
 use super::color::{self, Role};
+use super::format::{
+    format_seconds, format_seconds_short, leak_table, short_description, summary_line, totals_line,
+    REACHABLE_ONLY_NOTE, SKEWING_EXTENSIONS_WARNING,
+};
 use super::{Needs, Output, Reporter, Stamp, Stream};
-use crate::events::{Counts, DetailedRefcounts, Event, FailureKind, ImportFailure, ReportKind};
+use crate::events::{Event, Failure, FailureKind, ImportFailure, ReportKind};
 
 /// What shapes the console output; fixed for a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,17 +29,6 @@ pub struct ConsoleConfig {
     pub color: bool,
     /// `--slow-test N`: with colour, test times of N seconds or more stand out.
     pub slow_test_threshold: f64,
-}
-
-/// The pieces of a `TestFailed` event.
-struct Failed<'a> {
-    kind: FailureKind,
-    name: &'a str,
-    seconds: f64,
-    traceback: &'a str,
-    report: ReportKind,
-    stdout: Option<&'a str>,
-    stderr: Option<&'a str>,
 }
 
 pub struct Console {
@@ -64,85 +58,9 @@ fn len(s: &str) -> usize {
     s.chars().count()
 }
 
-/// From a minute on, `divmod(seconds, 60)`.
-pub fn split_minutes(seconds: f64) -> Option<(f64, f64)> {
-    (seconds >= 60.0).then(|| {
-        let minutes = (seconds / 60.0).floor();
-        (minutes, seconds - minutes * 60.0)
-    })
-}
-
-/// `"%.3f seconds"`, or `"%d minutes %.3f seconds"` from a minute on.
-pub fn format_seconds(seconds: f64) -> String {
-    match split_minutes(seconds) {
-        Some((minutes, rest)) => format!("{minutes:.0} minutes {rest:.3} seconds"),
-        None => format!("{seconds:.3} seconds"),
-    }
-}
-
-pub fn format_seconds_short(seconds: f64) -> String {
-    format!("{seconds:.3} s")
-}
-
-/// Python's `s[start:end]` on characters, negative indices included.
-fn py_slice(chars: &[char], start: Option<isize>, end: Option<isize>) -> String {
-    let n = chars.len() as isize;
-    let clamp = |i: isize| -> usize {
-        let i = if i < 0 { i + n } else { i };
-        i.clamp(0, n) as usize
-    };
-    let a = start.map_or(0, clamp);
-    let b = end.map_or(n as usize, clamp);
-    if a >= b {
-        String::new()
-    } else {
-        chars[a..b].iter().collect()
-    }
-}
-
-/// zope's `getShortDescription`: the test name cut to fit `room` characters,
-/// keeping the method name and the end of the dotted path.
-pub fn short_description(name: &str, room: isize) -> String {
-    let room = room - 1;
-    let chars: Vec<char> = name.chars().collect();
-    let mut s = name.to_owned();
-    if chars.len() as isize > room {
-        match name.find(" (") {
-            Some(byte_pos) => {
-                let pos = name[..byte_pos].chars().count() as isize;
-                let w = room - (pos + 5);
-                if w < 1 {
-                    s = py_slice(&chars, None, Some(room - 3)) + "...";
-                } else {
-                    let pre = py_slice(&chars, None, Some(pos + 2));
-                    let post = py_slice(&chars, Some(-w), None);
-                    s = format!("{pre}...{post}");
-                }
-            }
-            None => {
-                let w = room - 4;
-                s = format!("... {}", py_slice(&chars, Some(-w), None));
-            }
-        }
-    }
-    let chars: Vec<char> = s.chars().collect();
-    format!(" {}", py_slice(&chars, None, Some(room)))
-}
-
 fn print(out: &mut dyn Output, line: &str) {
     out.write(Stream::Stdout, line);
     out.write(Stream::Stdout, "\n");
-}
-
-fn summary_line(prefix: &str, counts: &Counts, seconds: f64) -> String {
-    format!(
-        "{prefix}{} tests with {} failures, {} errors and {} skipped in {}.",
-        counts.tests,
-        counts.failures,
-        counts.errors,
-        counts.skipped,
-        format_seconds(seconds)
-    )
 }
 
 /// `print(msg); print(traceback)` after a blank line, as `print_traceback`.
@@ -166,54 +84,6 @@ fn print_std_streams(out: &mut dyn Output, stdout: Option<&str>, stderr: Option<
             out.write(stream, "\n");
         }
     }
-}
-
-/// Said once, under the first `-r -v` report of an interpreter without
-/// `sys.getobjects` (a debug build without trace-refs).
-pub const REACHABLE_ONLY_NOTE: &str =
-    "    (No sys.getobjects in this Python: the detail counts the objects the \
-garbage collector tracks\n     and the objects they reach, not objects only C code refers to.)\n";
-
-/// Said once per module, on stderr, when `-r` runs on a debug build.
-pub const SKEWING_EXTENSIONS_WARNING: &str = "leakrunner: warning: these extension modules \
-were built for a release interpreter;\nthe references they take and drop never reach \
-sys.gettotalrefcount(), so change= leaves them out:\n";
-
-/// The `-r -v` table, as zope's `TrackRefs.output` lays it out.
-pub fn leak_table(detail: &DetailedRefcounts) -> String {
-    let mut s = format!(
-        "  sum detail refcount={:<8} sys refcount={:<8} change={:<6}\n",
-        detail.census_refs,
-        detail.total,
-        detail.total - detail.previous
-    );
-    let rows: Vec<_> = detail
-        .rows
-        .iter()
-        .filter(|r| r.instances != 0 || r.refs != 0)
-        .collect();
-    if rows.is_empty() {
-        return s;
-    }
-    let rule = format!("    {:<55} {:>6} {:>6}\n", "-".repeat(55), "-----", "----");
-    s.push_str("    Leak details, changes in instances and refcounts by type/class:\n");
-    s.push_str(&format!(
-        "    {:<55} {:>6} {:>6}\n",
-        "type/class", "insts", "refs"
-    ));
-    s.push_str(&rule);
-    let (mut insts, mut refs) = (0i64, 0i64);
-    for row in rows {
-        s.push_str(&format!(
-            "    {:<55} {:>6} {:>6}\n",
-            row.title, row.instances, row.refs
-        ));
-        insts += row.instances;
-        refs += row.refs;
-    }
-    s.push_str(&rule);
-    s.push_str(&format!("    {:<55} {:>6} {:>6}\n", "total", insts, refs));
-    s
 }
 
 impl Console {
@@ -295,26 +165,18 @@ impl Console {
         out.flush();
     }
 
-    fn test_failed(&mut self, out: &mut dyn Output, failed: Failed<'_>) {
-        let Failed {
-            kind,
-            name,
-            seconds,
-            traceback,
-            report,
-            stdout,
-            stderr,
-        } = failed;
+    fn test_failed(&mut self, out: &mut dyn Output, failure: &Failure) {
         if self.config.verbose > 2 {
-            print(out, &format!(" ({})", self.seconds_short(seconds)));
+            print(out, &format!(" ({})", self.seconds_short(failure.seconds)));
         }
         print(out, "");
-        let label = match kind {
+        let label = match failure.kind {
             FailureKind::Failure => "Failure",
             FailureKind::Error => "Error",
         };
-        self.traceback(out, &format!("{label} in test {name}"), report, traceback);
-        print_std_streams(out, stdout, stderr);
+        let msg = format!("{label} in test {}", failure.name);
+        self.traceback(out, &msg, failure.report, &failure.traceback);
+        print_std_streams(out, failure.stdout.as_deref(), failure.stderr.as_deref());
         self.test_width = 0;
         self.last_width = 0;
     }
@@ -481,27 +343,7 @@ impl Reporter for Console {
                 out.write(Stream::Stdout, &s);
                 self.test_width += len(&s) + 1;
             }
-            Event::TestFailed {
-                kind,
-                name,
-                seconds,
-                traceback,
-                report,
-                stdout,
-                stderr,
-                ..
-            } => self.test_failed(
-                out,
-                Failed {
-                    kind: *kind,
-                    name,
-                    seconds: *seconds,
-                    traceback,
-                    report: *report,
-                    stdout: stdout.as_deref(),
-                    stderr: stderr.as_deref(),
-                },
-            ),
+            Event::TestFailed(failure) => self.test_failed(out, failure),
             Event::TestStopped { gc_count } => self.stop_test(out, *gc_count),
             Event::TestGarbage { test, garbage } => {
                 print(out, "The following test left garbage:");
@@ -584,17 +426,7 @@ impl Reporter for Console {
                 let line = color::summary_line("Total: ", " tests, ", counts, *seconds);
                 out.write(Stream::Stdout, &line);
             }
-            Event::Totals { counts, seconds } => {
-                let line = format!(
-                    "Total: {} tests, {} failures, {} errors and {} skipped in {}.",
-                    counts.tests,
-                    counts.failures,
-                    counts.errors,
-                    counts.skipped,
-                    format_seconds(*seconds)
-                );
-                print(out, &line);
-            }
+            Event::Totals { counts, seconds } => print(out, &totals_line(counts, *seconds)),
         }
     }
 }
@@ -602,7 +434,7 @@ impl Reporter for Console {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::LeakRow;
+    use crate::events::{Counts, DetailedRefcounts, LeakRow};
     use crate::report::Captured;
 
     fn console(verbose: u32, progress: bool) -> Console {
@@ -709,32 +541,12 @@ mod tests {
         );
     }
 
-    // Expected values are zope's getShortDescription on the same input.
-    #[test]
-    fn short_descriptions_fit_the_room() {
-        let name = "test_1 (sample1.sampletests.test122.TestNotMuch.test_1)";
-        assert_eq!(short_description(name, 80), format!(" {name}"));
-        assert_eq!(
-            short_description(name, 30),
-            " test_1 (...estNotMuch.test_1)"
-        );
-        assert_eq!(
-            short_description("a_very_long_test_method_name (x.y)", 12),
-            " a_very_l..."
-        );
-        assert_eq!(
-            short_description("no_parenthesis_here_at_all", 12),
-            " ... _at_all"
-        );
-        assert_eq!(short_description("abc", 2), " .");
-    }
-
     #[test]
     fn failures_at_each_verbosity() {
         let failed = |v: u32| {
             let events = vec![
                 started("test_x (m.C.test_x)", 1, 1),
-                Event::TestFailed {
+                Event::TestFailed(Failure {
                     kind: FailureKind::Failure,
                     name: "test_x (m.C.test_x)".into(),
                     seconds: 0.0,
@@ -744,7 +556,7 @@ mod tests {
                     stderr: Some("err\n".into()),
                     exception: None,
                     subtest: None,
-                },
+                }),
                 Event::TestStopped { gc_count: 0 },
             ];
             run(&mut console(v, false), &events)
@@ -807,47 +619,29 @@ mod tests {
             }],
         );
         assert_eq!(out.stdout, "  sys refcount=100401   change=0     \n");
+    }
+
+    #[test]
+    fn the_reachable_only_note_is_said_once() {
         let detail = DetailedRefcounts {
-            reachable_only: false,
+            reachable_only: true,
             census_refs: 5,
             total: 10,
             previous: 7,
-            rows: vec![
-                LeakRow {
-                    title: "float".into(),
-                    instances: 1,
-                    refs: 1,
-                },
-                LeakRow {
-                    title: "int".into(),
-                    instances: 0,
-                    refs: 0,
-                },
-                LeakRow {
-                    title: "leak.Leakable".into(),
-                    instances: 2,
-                    refs: 2,
-                },
-            ],
+            rows: vec![LeakRow {
+                title: "float".into(),
+                instances: 1,
+                refs: 1,
+            }],
         };
         let table = leak_table(&detail);
-        let lines: Vec<&str> = table.lines().collect();
+        let (first, rest) = table.split_once('\n').unwrap();
+        let event = Event::DetailedRefcounts(detail);
+        let out = run(&mut console(0, false), &[event.clone(), event]);
         assert_eq!(
-            lines[0],
-            "  sum detail refcount=5        sys refcount=10       change=3     "
+            out.stdout,
+            format!("{first}\n{REACHABLE_ONLY_NOTE}{rest}{table}")
         );
-        assert_eq!(
-            lines[1],
-            "    Leak details, changes in instances and refcounts by type/class:"
-        );
-        assert_eq!(lines[2], format!("    {:<55}  insts   refs", "type/class"));
-        assert_eq!(lines[4], format!("    {:<55}      1      1", "float"));
-        assert_eq!(
-            lines[5],
-            format!("    {:<55}      2      2", "leak.Leakable")
-        );
-        assert_eq!(lines[7], format!("    {:<55}      3      3", "total"));
-        assert_eq!(lines.len(), 8);
     }
 
     #[test]
@@ -876,7 +670,7 @@ mod tests {
 
     fn failing_pair(traceback: &str, report: ReportKind) -> Vec<Event> {
         let failed = |kind, name: &str, seconds, stdout: Option<&str>, stderr: Option<&str>| {
-            Event::TestFailed {
+            Event::TestFailed(Failure {
                 kind,
                 name: name.into(),
                 seconds,
@@ -886,7 +680,7 @@ mod tests {
                 stderr: stderr.map(Into::into),
                 exception: None,
                 subtest: None,
-            }
+            })
         };
         vec![
             started("test_x (m.C.test_x)", 1, 1),
@@ -1059,13 +853,5 @@ mod tests {
             }],
         );
         assert_eq!(out.stdout, "\x1b[1;31mTraceback (most recent call last):\n  File \"/b.py\", line 3, in setUp\n    raise X\nRuntimeError: wet\n\x1b[0m\n");
-    }
-
-    #[test]
-    fn seconds() {
-        assert_eq!(format_seconds(0.0004), "0.000 seconds");
-        assert_eq!(format_seconds(59.9994), "59.999 seconds");
-        assert_eq!(format_seconds(75.0), "1 minutes 15.000 seconds");
-        assert_eq!(format_seconds(3600.5), "60 minutes 0.500 seconds");
     }
 }

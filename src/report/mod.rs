@@ -6,6 +6,7 @@
 
 pub mod color;
 pub mod console;
+pub mod format;
 pub mod json;
 pub mod leaks;
 pub mod subunit;

@@ -17,8 +17,9 @@
 
 use std::collections::BTreeSet;
 
+use super::format::Civil;
 use super::{Needs, Output, Reporter, Stamp, Stream};
-use crate::events::{Event, ExceptionDetail, FailureKind};
+use crate::events::{Event, ExceptionDetail, Failure, FailureKind};
 
 /// Which subunit protocol to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,32 +273,18 @@ pub fn chunked(chunks: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
-/// The days since 1970-01-01 as a proleptic Gregorian (year, month, day).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 /// A v1 `time:` line.
 pub fn time_line(t: Micros) -> String {
-    let seconds = t.div_euclid(1_000_000);
-    let micros = t.rem_euclid(1_000_000);
-    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
-    let in_day = seconds.rem_euclid(86_400);
-    format!(
-        "time: {year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}.{micros:06}Z\n",
-        in_day / 3600,
-        in_day / 60 % 60,
-        in_day % 60
-    )
+    let Civil {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        micros,
+    } = Civil::from_micros(t);
+    format!("time: {year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}.{micros:06}Z\n")
 }
 
 /// A `datetime.now()` (microseconds, rounded down) from the runner's stamp.
@@ -424,7 +411,7 @@ fn python_list_of_rows(rows: &[crate::events::LeakRow]) -> String {
         .map(|r| {
             format!(
                 "({}, {}, {})",
-                crate::runner::child::python_repr(&r.title),
+                crate::pyrepr::str_repr(&r.title),
                 r.instances,
                 r.refs
             )
@@ -564,6 +551,28 @@ impl Subunit {
                 }
             }
         }
+    }
+
+    /// `addError`/`addFailure` of a failed test (or subtest), with its
+    /// traceback and captured output as details.
+    fn test_failed(&mut self, failure: &Failure, at: Stamp, out: &mut dyn Output) {
+        self.time(micros_of(at), out);
+        let mut details = vec![Detail::text("traceback", TRACEBACK, &failure.traceback)];
+        if let Some(text) = failure.stdout.as_deref().filter(|s| !s.is_empty()) {
+            details.push(Detail::text("test-stdout", PLAIN_TEXT, text));
+        }
+        if let Some(text) = failure.stderr.as_deref().filter(|s| !s.is_empty()) {
+            details.push(Detail::text("test-stderr", PLAIN_TEXT, text));
+        }
+        let outcome = match failure.kind {
+            FailureKind::Failure => Outcome::Failure,
+            FailureKind::Error => Outcome::Error,
+        };
+        let id = failure
+            .subtest
+            .as_ref()
+            .map_or_else(|| self.test_id.clone(), |s| s.id.clone());
+        self.add_outcome(outcome, &id, Some(details), at, out);
     }
 
     /// `addSuccess`/`addError`/`addFailure` with a details dict (or none).
@@ -886,31 +895,7 @@ impl Reporter for Subunit {
                 let id = self.test_id.clone();
                 self.add_skip(&id, reason, at, out);
             }
-            Event::TestFailed {
-                kind,
-                traceback,
-                stdout,
-                stderr,
-                subtest,
-                ..
-            } => {
-                self.time(micros_of(at), out);
-                let mut details = vec![Detail::text("traceback", TRACEBACK, traceback)];
-                if let Some(text) = stdout.as_deref().filter(|s| !s.is_empty()) {
-                    details.push(Detail::text("test-stdout", PLAIN_TEXT, text));
-                }
-                if let Some(text) = stderr.as_deref().filter(|s| !s.is_empty()) {
-                    details.push(Detail::text("test-stderr", PLAIN_TEXT, text));
-                }
-                let outcome = match kind {
-                    FailureKind::Failure => Outcome::Failure,
-                    FailureKind::Error => Outcome::Error,
-                };
-                let id = subtest
-                    .as_ref()
-                    .map_or_else(|| self.test_id.clone(), |s| s.id.clone());
-                self.add_outcome(outcome, &id, Some(details), at, out);
-            }
+            Event::TestFailed(failure) => self.test_failed(failure, at, out),
             Event::TestStopped { .. } => self.stop_test(),
             Event::TestGarbage { garbage, .. } => {
                 self.test_left(TAG_GARBAGE, "garbage", garbage, at, out)
@@ -940,7 +925,7 @@ impl Reporter for Subunit {
             Event::SkewingExtensions(modules) => {
                 // leakrunner's own warning: stderr, outside the stream.
                 if !modules.is_empty() {
-                    out.write(Stream::Stderr, super::console::SKEWING_EXTENSIONS_WARNING);
+                    out.write(Stream::Stderr, super::format::SKEWING_EXTENSIONS_WARNING);
                     for (name, file) in modules {
                         out.write(Stream::Stderr, &format!("  {name} ({file})\n"));
                     }
@@ -1397,7 +1382,7 @@ for number, source in enumerate(SOURCES):
             (1003.0, started("pkg.tests.T.test_b")),
             (
                 1003.25,
-                Event::TestFailed {
+                Event::TestFailed(Failure {
                     kind: FailureKind::Failure,
                     name: String::new(),
                     seconds: 0.25,
@@ -1407,7 +1392,7 @@ for number, source in enumerate(SOURCES):
                     stderr: Some("\u{fc}n\u{ef}\n".into()),
                     exception: None,
                     subtest: None,
-                },
+                }),
             ),
             (1003.25, Event::TestStopped { gc_count: 0 }),
             (1004.0, started("pkg.tests.T.test_c")),

@@ -15,8 +15,10 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::format::Civil;
 use super::{Needs, Output, Reporter, Stamp};
-use crate::events::{Event, ExceptionDetail, FailureKind, TestIdentity};
+use crate::events::{Event, ExceptionDetail, Failure, FailureKind, TestIdentity};
+use crate::pyrepr::float_repr;
 
 /// What the report files need from the machine, read by the runner.
 #[derive(Debug, Clone, PartialEq)]
@@ -159,6 +161,21 @@ impl Xml {
         );
     }
 
+    /// A failed test, or the failed subtest when there is one.
+    fn test_failed(&mut self, failure: &Failure) {
+        let identity = match (&failure.subtest, &self.current) {
+            (Some(subtest), _) => subtest.clone(),
+            (None, Some((identity, _))) => identity.clone(),
+            (None, None) => return,
+        };
+        let detail = failure.exception.clone().unwrap_or_else(unexpected_success);
+        let outcome = match failure.kind {
+            FailureKind::Failure => Outcome::Failure(detail),
+            FailureKind::Error => Outcome::Error(detail),
+        };
+        self.record_test(&identity, CaseTime::Seconds(failure.seconds), outcome);
+    }
+
     /// Every report file, as (file name, contents), in first-seen order.
     /// `now` is the naive local time zope's `datetime.now()` would read.
     fn reports(&self, now: Stamp) -> Vec<(String, String)> {
@@ -208,27 +225,7 @@ impl Reporter for Xml {
                     self.record_test(&identity, CaseTime::Seconds(*seconds), Outcome::Success);
                 }
             }
-            Event::TestFailed {
-                kind,
-                seconds,
-                exception,
-                subtest,
-                ..
-            } => {
-                let identity = match subtest {
-                    Some(subtest) => subtest.clone(),
-                    None => match &self.current {
-                        Some((identity, _)) => identity.clone(),
-                        None => return,
-                    },
-                };
-                let detail = exception.clone().unwrap_or_else(unexpected_success);
-                let outcome = match kind {
-                    FailureKind::Failure => Outcome::Failure(detail),
-                    FailureKind::Error => Outcome::Error(detail),
-                };
-                self.record_test(&identity, CaseTime::Seconds(*seconds), outcome);
-            }
+            Event::TestFailed(failure) => self.test_failed(failure),
             Event::TestSkipped { reason } => {
                 if let Some((identity, started)) = self.current.clone() {
                     let seconds = elapsed(started, at);
@@ -460,108 +457,24 @@ fn ascii_charrefs(text: &str) -> String {
     out
 }
 
-/// Python's `repr(float)` (and `str`): the shortest digits that read back
-/// as the same float, in fixed notation when the decimal exponent is in
-/// -4..16, otherwise as `1.5e+16`, `1e-05`.
-pub fn float_repr(x: f64) -> String {
-    if x.is_nan() {
-        return "nan".to_owned();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf" } else { "-inf" }.to_owned();
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() { "-0.0" } else { "0.0" }.to_owned();
-    }
-    // Python's repr (David Gay's mode 0) writes the fewest digits that read
-    // back as `x`, and of those the nearest to `x`, ties to even. Rust's
-    // `{:e}` finds the fewest digits but may break a tie the other way;
-    // formatting to that many digits exactly rounds half to even.
-    let ax = x.abs();
-    let shortest = format!("{ax:e}");
-    let digit_count = shortest
-        .split_once('e')
-        .map_or(1, |(m, _)| m.chars().filter(char::is_ascii_digit).count());
-    let nearest = format!("{ax:.*e}", digit_count - 1);
-    let scientific = if nearest.parse::<f64>() == Ok(ax) {
-        nearest
-    } else {
-        shortest
-    };
-    let (mantissa, exponent) = scientific
-        .split_once('e')
-        .expect("LowerExp always writes an exponent");
-    let exponent: i32 = exponent
-        .parse()
-        .expect("LowerExp writes an integer exponent");
-    let digits: String = mantissa.chars().filter(|&c| c != '.').collect();
-    let decpt = exponent + 1;
-    let mut out = String::new();
-    if x < 0.0 {
-        out.push('-');
-    }
-    if decpt <= -4 || decpt > 16 {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        let sign = if exponent < 0 { '-' } else { '+' };
-        let _ = write!(out, "e{sign}{:02}", exponent.unsigned_abs());
-    } else if decpt <= 0 {
-        out.push_str("0.");
-        out.push_str(&"0".repeat(decpt.unsigned_abs() as usize));
-        out.push_str(&digits);
-    } else {
-        let decpt = decpt as usize;
-        if decpt >= digits.len() {
-            out.push_str(&digits);
-            out.push_str(&"0".repeat(decpt - digits.len()));
-            out.push_str(".0");
-        } else {
-            out.push_str(&digits[..decpt]);
-            out.push('.');
-            out.push_str(&digits[decpt..]);
-        }
-    }
-    out
-}
-
 /// `datetime.fromtimestamp(unix).isoformat()` in a zone `offset` seconds
 /// east of UTC: `2024-05-01T12:34:56.123456`, without the fraction when
 /// the microseconds are zero.
 fn isoformat(unix: f64, offset: i64) -> String {
-    let micros_total = (unix * 1e6).round() as i64 + offset * 1_000_000;
-    let seconds = micros_total.div_euclid(1_000_000);
-    let micros = micros_total.rem_euclid(1_000_000);
-    let days = seconds.div_euclid(86_400);
-    let second_of_day = seconds.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    let mut out = format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-        second_of_day / 3600,
-        second_of_day / 60 % 60,
-        second_of_day % 60
-    );
+    let Civil {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        micros,
+    } = Civil::from_micros((unix * 1e6).round() as i64 + offset * 1_000_000);
+    let mut out = format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}");
     if micros != 0 {
         let _ = write!(out, ".{micros:06}");
     }
     out
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
@@ -572,46 +485,6 @@ mod tests {
 
     // Expected strings below are what CPython 3.11's ElementTree (and
     // zope's writeXMLReports) produce on the same data.
-
-    #[test]
-    fn float_repr_is_pythons() {
-        let cases: &[(f64, &str)] = &[
-            (1e-05, "1e-05"),
-            (0.1 + 0.2, "0.30000000000000004"),
-            (1e16, "1e+16"),
-            (1e15, "1000000000000000.0"),
-            (123456789012345678.0, "1.2345678901234568e+17"),
-            (0.0001, "0.0001"),
-            (0.001, "0.001"),
-            (1.5e-7, "1.5e-07"),
-            (7.62939453125e-06, "7.62939453125e-06"),
-            (0.000377655029296875, "0.000377655029296875"),
-            (2.5, "2.5"),
-            (100.0, "100.0"),
-            (0.0, "0.0"),
-            (-0.0, "-0.0"),
-            (-2.5e-9, "-2.5e-09"),
-            (1e22, "1e+22"),
-            (f64::MAX, "1.7976931348623157e+308"),
-            (5e-324, "5e-324"),
-            (12345.678, "12345.678"),
-            (f64::INFINITY, "inf"),
-            (f64::NEG_INFINITY, "-inf"),
-            (f64::NAN, "nan"),
-        ];
-        // Ties between two shortest candidates go to the even digit.
-        let ties = [
-            (0xc30f_a36f_d398_d412_u64, "-1113178120592002.2"),
-            (0x42d9_636d_0366_5f08, "111659285584252.12"),
-            (0xc2ea_9725_7f23_20b4, "-233891771783429.62"),
-        ];
-        for (bits, expected) in ties {
-            assert_eq!(float_repr(f64::from_bits(bits)), expected);
-        }
-        for &(value, expected) in cases {
-            assert_eq!(float_repr(value), expected, "{value:e}");
-        }
-    }
 
     #[test]
     fn attributes_and_text_are_escaped_as_elementtree_does() {
@@ -702,8 +575,8 @@ mod tests {
         }
     }
 
-    fn failed(kind: FailureKind, seconds: f64, exception: Option<ExceptionDetail>) -> Event {
-        Event::TestFailed {
+    fn failure(kind: FailureKind, seconds: f64, exception: Option<ExceptionDetail>) -> Failure {
+        Failure {
             kind,
             name: String::new(),
             seconds,
@@ -716,31 +589,15 @@ mod tests {
         }
     }
 
+    fn failed(kind: FailureKind, seconds: f64, exception: Option<ExceptionDetail>) -> Event {
+        Event::TestFailed(failure(kind, seconds, exception))
+    }
+
     fn failed_subtest(subtest: TestIdentity, seconds: f64, exception: ExceptionDetail) -> Event {
-        match failed(FailureKind::Failure, seconds, Some(exception)) {
-            Event::TestFailed {
-                kind,
-                name,
-                seconds,
-                traceback,
-                report,
-                stdout,
-                stderr,
-                exception,
-                ..
-            } => Event::TestFailed {
-                kind,
-                name,
-                seconds,
-                traceback,
-                report,
-                stdout,
-                stderr,
-                exception,
-                subtest: Some(subtest),
-            },
-            _ => unreachable!(),
-        }
+        Event::TestFailed(Failure {
+            subtest: Some(subtest),
+            ..failure(FailureKind::Failure, seconds, Some(exception))
+        })
     }
 
     const T: f64 = 1_709_247_598.0;

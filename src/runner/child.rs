@@ -25,6 +25,7 @@ use super::RunConfig;
 use crate::error::Result;
 use crate::events::Event;
 use crate::layers::LayerId;
+use crate::pyrepr::str_repr;
 
 /// What the children of one resume reported back.
 pub type ChildOutcome = crate::stats::ChildCounts;
@@ -496,7 +497,7 @@ fn communication_failure(verbose: u32, command: &[String], stderr: &[u8]) -> Str
     let lines: Vec<&str> = text.lines().collect();
     let mut message = String::from("Could not communicate with subprocess!");
     if verbose >= 1 {
-        let quoted: Vec<String> = command.iter().map(|a| python_repr(a)).collect();
+        let quoted: Vec<String> = command.iter().map(|a| str_repr(a)).collect();
         message.push_str(&format!("\nChild command line: [{}]", quoted.join(", ")));
     }
     let indent = |ls: &[&str]| {
@@ -515,32 +516,6 @@ fn communication_failure(verbose: u32, command: &[String], stderr: &[u8]) -> Str
         ));
     }
     message
-}
-
-/// Python's `repr()` of a str, for the common cases of command lines.
-pub fn python_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::new();
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
 }
 
 #[cfg(test)]

@@ -124,7 +124,7 @@ impl Runner<'_> {
                     Some(resume) => self.emit(Event::ErrorWithBanner(format!(
                         "\nCan't post-mortem debug when running a layer as a subprocess!\n\
                          Try running layer {} by itself.\n",
-                        child::python_repr(resume)
+                        crate::pyrepr::str_repr(resume)
                     )))?,
                     None => {
                         let value = err.value(py);

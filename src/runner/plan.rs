@@ -11,11 +11,12 @@ use pyo3::intern;
 use pyo3::prelude::*;
 
 use super::collect::{self, CollectConfig, Collected, TestEntry, UNIT_TESTS, ZOPE_UNIT_TESTS};
-use super::{child, Runner};
+use super::Runner;
 use crate::discovery::{self, Rules};
 use crate::error::{Error, Result};
 use crate::events::{Event, ListedTest};
 use crate::layers::LayerId;
+use crate::pyrepr::str_repr;
 use crate::selection::{Filter, Levels, Matcher, Pattern};
 
 /// A layer to run: its name, its id in the layer set, its tests.
@@ -66,7 +67,7 @@ fn compile_pattern(pattern: &str, option: &str) -> Result<Pattern> {
 fn bad_pattern(option: &str, pattern: &str, message: &str) -> Error {
     Error::Usage(format!(
         "argument {option}: bad regular expression {}: {message}",
-        child::python_repr(pattern)
+        str_repr(pattern)
     ))
 }
 
@@ -151,7 +152,7 @@ impl Runner<'_> {
                 status: 1,
                 stderr: format!(
                     "leakrunner: error: cannot import the package {} given with --package: {}\n",
-                    child::python_repr(package),
+                    str_repr(package),
                     err.value(py)
                 ),
             })?;
@@ -160,7 +161,7 @@ impl Runner<'_> {
                     status: 1,
                     stderr: format!(
                         "leakrunner: error: {} given with --package is a module, not a package\n",
-                        child::python_repr(package)
+                        str_repr(package)
                     ),
                 });
             };

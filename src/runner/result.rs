@@ -16,7 +16,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
-use crate::events::{Event, ExceptionDetail, FailureKind, ReportKind, TestIdentity};
+use crate::events::{Event, ExceptionDetail, Failure, FailureKind, ReportKind, TestIdentity};
 use crate::pyio::PyOutput;
 use crate::report::{Needs, Reporter, Stamp};
 
@@ -369,7 +369,7 @@ impl TestResult {
         }
         self.emit(
             py,
-            Event::TestFailed {
+            Event::TestFailed(Failure {
                 kind,
                 name,
                 seconds,
@@ -379,7 +379,7 @@ impl TestResult {
                 stderr,
                 exception,
                 subtest,
-            },
+            }),
         )
     }
 
@@ -570,7 +570,7 @@ impl TestResult {
         let seconds = self.elapsed();
         self.emit(
             py,
-            Event::TestFailed {
+            Event::TestFailed(Failure {
                 kind: FailureKind::Error,
                 name,
                 seconds,
@@ -580,7 +580,7 @@ impl TestResult {
                 stderr,
                 exception: None,
                 subtest: None,
-            },
+            }),
         )?;
         self.after_problem(py, Problem::UnexpectedSuccess)?;
         Ok(())

@@ -1,0 +1,344 @@
+//! zope.testrunner's plain formatters, shared by the reporters: durations,
+//! short test names, summary lines, the `-r -v` table, fixed messages, and
+//! the calendar arithmetic behind the timestamps of subunit and XML.
+//!
+//! The console uses them as they are; its colour mode ([`super::color`])
+//! wraps the same numbers in colour codes. Keeping them here, rather than in
+//! either, lets both (and subunit) use them without importing each other.
+//! Every function is pure: a value in, a string out.
+
+use crate::events::{Counts, DetailedRefcounts};
+
+/// From a minute on, `divmod(seconds, 60)`.
+pub fn split_minutes(seconds: f64) -> Option<(f64, f64)> {
+    (seconds >= 60.0).then(|| {
+        let minutes = (seconds / 60.0).floor();
+        (minutes, seconds - minutes * 60.0)
+    })
+}
+
+/// `"%.3f seconds"`, or `"%d minutes %.3f seconds"` from a minute on.
+pub fn format_seconds(seconds: f64) -> String {
+    match split_minutes(seconds) {
+        Some((minutes, rest)) => format!("{minutes:.0} minutes {rest:.3} seconds"),
+        None => format!("{seconds:.3} seconds"),
+    }
+}
+
+/// `"%.3f s"`: a test's time at `-vvv`.
+pub fn format_seconds_short(seconds: f64) -> String {
+    format!("{seconds:.3} s")
+}
+
+/// Python's `s[start:end]` on characters, negative indices included.
+fn py_slice(chars: &[char], start: Option<isize>, end: Option<isize>) -> String {
+    let n = chars.len() as isize;
+    let clamp = |i: isize| -> usize {
+        let i = if i < 0 { i + n } else { i };
+        i.clamp(0, n) as usize
+    };
+    let a = start.map_or(0, clamp);
+    let b = end.map_or(n as usize, clamp);
+    if a >= b {
+        String::new()
+    } else {
+        chars[a..b].iter().collect()
+    }
+}
+
+/// zope's `getShortDescription`: the test name cut to fit `room` characters,
+/// keeping the method name and the end of the dotted path.
+pub fn short_description(name: &str, room: isize) -> String {
+    let room = room - 1;
+    let chars: Vec<char> = name.chars().collect();
+    let mut s = name.to_owned();
+    if chars.len() as isize > room {
+        match name.find(" (") {
+            Some(byte_pos) => {
+                let pos = name[..byte_pos].chars().count() as isize;
+                let w = room - (pos + 5);
+                if w < 1 {
+                    s = py_slice(&chars, None, Some(room - 3)) + "...";
+                } else {
+                    let pre = py_slice(&chars, None, Some(pos + 2));
+                    let post = py_slice(&chars, Some(-w), None);
+                    s = format!("{pre}...{post}");
+                }
+            }
+            None => {
+                let w = room - 4;
+                s = format!("... {}", py_slice(&chars, Some(-w), None));
+            }
+        }
+    }
+    let chars: Vec<char> = s.chars().collect();
+    format!(" {}", py_slice(&chars, None, Some(room)))
+}
+
+/// `summary` (`prefix` is `"  Ran "`): a layer iteration's counts and time.
+pub fn summary_line(prefix: &str, counts: &Counts, seconds: f64) -> String {
+    format!(
+        "{prefix}{} tests with {} failures, {} errors and {} skipped in {}.",
+        counts.tests,
+        counts.failures,
+        counts.errors,
+        counts.skipped,
+        format_seconds(seconds)
+    )
+}
+
+/// `totals`: the grand total when more than one layer ran.
+pub fn totals_line(counts: &Counts, seconds: f64) -> String {
+    format!(
+        "Total: {} tests, {} failures, {} errors and {} skipped in {}.",
+        counts.tests,
+        counts.failures,
+        counts.errors,
+        counts.skipped,
+        format_seconds(seconds)
+    )
+}
+
+/// Said once, under the first `-r -v` report of an interpreter without
+/// `sys.getobjects` (a debug build without trace-refs).
+pub const REACHABLE_ONLY_NOTE: &str =
+    "    (No sys.getobjects in this Python: the detail counts the objects the \
+garbage collector tracks\n     and the objects they reach, not objects only C code refers to.)\n";
+
+/// Said once per module, on stderr, when `-r` runs on a debug build.
+pub const SKEWING_EXTENSIONS_WARNING: &str = "leakrunner: warning: these extension modules \
+were built for a release interpreter;\nthe references they take and drop never reach \
+sys.gettotalrefcount(), so change= leaves them out:\n";
+
+/// The `-r -v` table, as zope's `TrackRefs.output` lays it out.
+pub fn leak_table(detail: &DetailedRefcounts) -> String {
+    let mut s = format!(
+        "  sum detail refcount={:<8} sys refcount={:<8} change={:<6}\n",
+        detail.census_refs,
+        detail.total,
+        detail.total - detail.previous
+    );
+    let rows: Vec<_> = detail
+        .rows
+        .iter()
+        .filter(|r| r.instances != 0 || r.refs != 0)
+        .collect();
+    if rows.is_empty() {
+        return s;
+    }
+    let rule = format!("    {:<55} {:>6} {:>6}\n", "-".repeat(55), "-----", "----");
+    s.push_str("    Leak details, changes in instances and refcounts by type/class:\n");
+    s.push_str(&format!(
+        "    {:<55} {:>6} {:>6}\n",
+        "type/class", "insts", "refs"
+    ));
+    s.push_str(&rule);
+    let (mut insts, mut refs) = (0i64, 0i64);
+    for row in rows {
+        s.push_str(&format!(
+            "    {:<55} {:>6} {:>6}\n",
+            row.title, row.instances, row.refs
+        ));
+        insts += row.instances;
+        refs += row.refs;
+    }
+    s.push_str(&rule);
+    s.push_str(&format!("    {:<55} {:>6} {:>6}\n", "total", insts, refs));
+    s
+}
+
+/// A moment broken into the fields of a proleptic Gregorian date and a
+/// time of day, as `datetime` holds them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Civil {
+    pub year: i64,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    pub micros: u32,
+}
+
+impl Civil {
+    /// From microseconds since 1970-01-01T00:00 (in whatever zone the
+    /// caller shifted them to).
+    pub fn from_micros(micros: i64) -> Civil {
+        let seconds = micros.div_euclid(1_000_000);
+        let second_of_day = seconds.rem_euclid(86_400) as u32;
+        let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+        Civil {
+            year,
+            month,
+            day,
+            hour: second_of_day / 3600,
+            minute: second_of_day / 60 % 60,
+            second: second_of_day % 60,
+            micros: micros.rem_euclid(1_000_000) as u32,
+        }
+    }
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day)
+/// (Howard Hinnant's `civil_from_days`).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::LeakRow;
+
+    #[test]
+    fn seconds() {
+        assert_eq!(format_seconds(0.0004), "0.000 seconds");
+        assert_eq!(format_seconds(59.9994), "59.999 seconds");
+        assert_eq!(format_seconds(75.0), "1 minutes 15.000 seconds");
+        assert_eq!(format_seconds(3600.5), "60 minutes 0.500 seconds");
+        assert_eq!(split_minutes(59.5), None);
+        assert_eq!(split_minutes(121.5), Some((2.0, 1.5)));
+        assert_eq!(format_seconds_short(0.0125), "0.013 s");
+    }
+
+    // Expected values are zope's getShortDescription on the same input.
+    #[test]
+    fn short_descriptions_fit_the_room() {
+        let name = "test_1 (sample1.sampletests.test122.TestNotMuch.test_1)";
+        assert_eq!(short_description(name, 80), format!(" {name}"));
+        assert_eq!(
+            short_description(name, 30),
+            " test_1 (...estNotMuch.test_1)"
+        );
+        assert_eq!(
+            short_description("a_very_long_test_method_name (x.y)", 12),
+            " a_very_l..."
+        );
+        assert_eq!(
+            short_description("no_parenthesis_here_at_all", 12),
+            " ... _at_all"
+        );
+        assert_eq!(short_description("abc", 2), " .");
+    }
+
+    #[test]
+    fn summary_and_totals() {
+        let counts = Counts {
+            tests: 5,
+            failures: 1,
+            errors: 2,
+            skipped: 3,
+        };
+        assert_eq!(
+            summary_line("  Ran ", &counts, 61.25),
+            "  Ran 5 tests with 1 failures, 2 errors and 3 skipped in 1 minutes 1.250 seconds."
+        );
+        assert_eq!(
+            totals_line(&counts, 0.5),
+            "Total: 5 tests, 1 failures, 2 errors and 3 skipped in 0.500 seconds."
+        );
+    }
+
+    #[test]
+    fn leak_table_lists_the_changed_types() {
+        let row = |title: &str, instances, refs| LeakRow {
+            title: title.into(),
+            instances,
+            refs,
+        };
+        let mut detail = DetailedRefcounts {
+            reachable_only: false,
+            census_refs: 5,
+            total: 10,
+            previous: 7,
+            rows: vec![
+                row("float", 1, 1),
+                row("int", 0, 0),
+                row("leak.Leakable", 2, 2),
+            ],
+        };
+        let table = leak_table(&detail);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(
+            lines[0],
+            "  sum detail refcount=5        sys refcount=10       change=3     "
+        );
+        assert_eq!(
+            lines[1],
+            "    Leak details, changes in instances and refcounts by type/class:"
+        );
+        assert_eq!(lines[2], format!("    {:<55}  insts   refs", "type/class"));
+        assert_eq!(
+            lines[3],
+            format!("    {} {:>6} {:>6}", "-".repeat(55), "-----", "----")
+        );
+        assert_eq!(lines[4], format!("    {:<55}      1      1", "float"));
+        assert_eq!(
+            lines[5],
+            format!("    {:<55}      2      2", "leak.Leakable")
+        );
+        assert_eq!(lines[7], format!("    {:<55}      3      3", "total"));
+        assert_eq!(lines.len(), 8);
+        detail.rows.truncate(0);
+        assert_eq!(
+            leak_table(&detail),
+            "  sum detail refcount=5        sys refcount=10       change=3     \n"
+        );
+    }
+
+    // Expected values are Python's `datetime.fromtimestamp(s, timezone.utc)`.
+    #[test]
+    fn civil_dates() {
+        let at = |micros| Civil::from_micros(micros);
+        assert_eq!(
+            at(0),
+            Civil {
+                year: 1970,
+                month: 1,
+                day: 1,
+                hour: 0,
+                minute: 0,
+                second: 0,
+                micros: 0
+            }
+        );
+        // 2024-02-29T23:59:59.999999 (a leap day).
+        assert_eq!(
+            at(1_709_251_199_999_999),
+            Civil {
+                year: 2024,
+                month: 2,
+                day: 29,
+                hour: 23,
+                minute: 59,
+                second: 59,
+                micros: 999_999
+            }
+        );
+        // 1969-12-31T23:59:59.500000: before the epoch rounds down.
+        assert_eq!(
+            at(-500_000),
+            Civil {
+                year: 1969,
+                month: 12,
+                day: 31,
+                hour: 23,
+                minute: 59,
+                second: 59,
+                micros: 500_000
+            }
+        );
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(-719_162), (1, 1, 1));
+        assert_eq!(civil_from_days(2_932_896), (9999, 12, 31));
+    }
+}
