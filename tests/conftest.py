@@ -1,10 +1,12 @@
 """Shared fixtures: the checkout, the sample tree, and side-by-side runs of
 leakrunner and zope.testrunner on the same interpreter."""
 
+import json
 import os
 import pathlib
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -22,10 +24,27 @@ def runner_env(**extra):
     return env
 
 
+def option_table_file():
+    """leakrunner's option table as JSON, for tests/zope_reference.py."""
+    path = pathlib.Path(tempfile.gettempdir()) / f"leakrunner-option-table-{os.getpid()}.json"
+    if not path.exists():
+        from leakrunner import _leakrunner
+
+        path.write_text(json.dumps(_leakrunner._option_table()))
+    return str(path)
+
+
 def run_module(module, args, cwd=ROOT, timeout=300, stdin=b"", **env):
-    """Runs ``python -m module args`` with this interpreter."""
+    """Runs ``python -m module args`` with this interpreter; zope.testrunner
+    runs with leakrunner's own options added to its parser (see
+    tests/zope_reference.py)."""
+    if module == "zope.testrunner":
+        command = [sys.executable, str(ROOT / "tests" / "zope_reference.py")]
+        env.setdefault("LEAKRUNNER_OPTION_TABLE", option_table_file())
+    else:
+        command = [sys.executable, "-m", module]
     proc = subprocess.run(
-        [sys.executable, "-m", module, *args],
+        [*command, *args],
         cwd=cwd,
         env=runner_env(**env),
         input=stdin,
