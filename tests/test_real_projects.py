@@ -12,8 +12,7 @@ import importlib.util
 import site
 
 import pytest
-from conftest import run_leakrunner, run_zope
-from normalize import normalize
+from sidebyside import assert_same_as_zope
 
 PACKAGES = [
     "transaction",
@@ -41,10 +40,5 @@ def site_packages_of(package):
 @pytest.mark.slow
 @pytest.mark.parametrize("package", PACKAGES)
 def test_real_project_same_as_zope(zope_available, package):
-    args = ["--test-path", site_packages_of(package), "-s", package]
-    z_status, z_out, z_err = run_zope(args)
-    status, out, err = run_leakrunner(args)
-    assert "Ran " in z_out
-    assert normalize(out) == normalize(z_out)
-    assert normalize(err) == normalize(z_err)
-    assert status == z_status
+    zope, _ = assert_same_as_zope(["--test-path", site_packages_of(package), "-s", package])
+    assert "Ran " in zope.out

@@ -8,7 +8,7 @@ import sys
 import sysconfig
 
 import pytest
-from conftest import ROOT, runner_env
+from sidebyside import ROOT, runner_env
 
 
 @pytest.mark.slow
