@@ -38,7 +38,11 @@ def site_packages_of(package):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("package", PACKAGES)
+@pytest.mark.parametrize(
+    "package",
+    # persistent's own threading tests join their threads with a time-out.
+    [pytest.param(p, marks=pytest.mark.alone) if p == "persistent" else p for p in PACKAGES],
+)
 def test_real_project_same_as_zope(zope_available, package):
     zope, _ = assert_same_as_zope(["--test-path", site_packages_of(package), "-s", package])
     assert "Ran " in zope.out

@@ -80,7 +80,7 @@ def sdist_of_this_tree(maturin, tmp_path):
         return cached / sdist.name
 
 
-@pytest.mark.slow
+@pytest.mark.slow(130)
 def test_sdist_builds_and_runs_for_this_interpreter(tmp_path):
     maturin = os.path.join(os.path.dirname(sys.executable), "maturin")
     if not os.path.exists(maturin):

@@ -62,6 +62,10 @@ SCENARIOS = {
     "no-such-layer": [*P, "--layer", "NoSuchLayer"],
 }
 
+# Seconds each version of a scenario takes on the trace-refs build, for those
+# that take long (see conftest.py).
+SLOW = {"parallel-all": 85}
+
 # Scenarios also run with unbuffered stdout: where text (a layer's print)
 # lands between the protocol's bytes depends on the text layer's buffering.
 UNBUFFERED = {"default", "ntd", "noisy", "two-diffs"}
@@ -210,7 +214,13 @@ def compare(version, args, unbuffered=False):
 
 
 @pytest.mark.parametrize("version", [1, 2])
-@pytest.mark.parametrize("name", sorted(SCENARIOS))
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.slow(SLOW[n])) if n in SLOW else n
+        for n in sorted(SCENARIOS)
+    ],
+)
 def test_same_stream_as_zope(name, version):
     compare(version, SCENARIOS[name])
 
