@@ -58,7 +58,7 @@ test-python: venvs
 	@set -e; for f in $(FLAVOURS); do \
 	    echo "== pytest on $$f: $$(.venvs/$$f/bin/python -c 'import sys; print(sys.executable, sys.version.split()[0])')"; \
 	    LEAKRUNNER_FLAVOUR=$$f .venvs/$$f/bin/python -m pytest -q -p no:cacheprovider \
-	        -n $(PYTEST_WORKERS) $(PYTEST_ARGS) tests; \
+	        -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS) tests; \
 	done
 
 test: test-rust lint test-python

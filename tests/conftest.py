@@ -9,6 +9,9 @@ parallel. Two markers say what that needs to know:
   Slow tests are started first, longest first, so that the rest of the suite
   fills the other workers while they run instead of the run waiting on them
   at its end.
+* tests that share a module- or session-scoped fixture (one expensive run
+  whose output several tests check) are kept on one worker, so that the
+  fixture runs once (``--dist loadgroup``; the group is the module);
 * ``alone``: the test's outcome depends on timing (a thread join with a
   time-out in a third-party suite, a child killed past a time limit), so it
   runs with no other test beside it: it waits until the tests running on
@@ -46,7 +49,19 @@ def _weight(item):
     return max((mark.args[0] if mark.args else SLOW_SECONDS) for mark in marks)
 
 
+def _shares_a_fixture(item):
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(
+        defs[-1].scope in ("module", "package") for defs in info.name2fixturedefs.values() if defs
+    )
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _shares_a_fixture(item) and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
     # Stable: within each group, tests keep the order they were collected in.
     items.sort(key=lambda item: (item.get_closest_marker("alone") is not None, -_weight(item)))
 
