@@ -14,6 +14,10 @@ PY_PYDEBUG ?= python3.11-dbg
 LEAKRUNNER_CACHE ?= $(HOME)/.cache/leakrunner
 PY_TRACEREFS ?= $(LEAKRUNNER_CACHE)/cpython-3.13-tracerefs/bin/python3.13
 FLAVOURS := release pydebug tracerefs
+# Test processes per interpreter (pytest-xdist; 0 runs them in this one).
+# Most tests wait on the runners' subprocesses, and every one can run beside
+# any other (tests/conftest.py says how the few timing-sensitive ones don't).
+PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
 export LEAKRUNNER_CACHE
@@ -54,7 +58,8 @@ lint: venv-release
 test-python: venvs
 	@set -e; for f in $(FLAVOURS); do \
 	    echo "== pytest on $$f: $$(.venvs/$$f/bin/python -c 'import sys; print(sys.executable, sys.version.split()[0])')"; \
-	    LEAKRUNNER_FLAVOUR=$$f .venvs/$$f/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) tests; \
+	    LEAKRUNNER_FLAVOUR=$$f .venvs/$$f/bin/python -m pytest -q -p no:cacheprovider \
+	        -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS) tests; \
 	done
 
 test: test-rust lint test-python

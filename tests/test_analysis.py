@@ -11,8 +11,8 @@ import filecmp
 import re
 
 import pytest
-from conftest import run_leakrunner, run_zope
 from normalize import normalize
+from sidebyside import assert_same_as_zope, run_both, run_leakrunner, run_zope, unchanged
 
 P = ["--path", "testrunner-ex"]
 
@@ -22,11 +22,15 @@ def test_stdlib_coverage_same_as_zope(zope_available, tmp_path, selection):
     z_dir, l_dir = tmp_path / "zope", tmp_path / "leak"
     z = run_zope([*P, "--coverage", str(z_dir), *selection])
     ours = run_leakrunner([*P, "--coverage", str(l_dir), *selection], LEAKRUNNER_COVERAGE="trace")
-    assert normalize(ours[1]).replace(str(l_dir), "DIR") == normalize(z[1]).replace(
-        str(z_dir), "DIR"
+    assert_same_as_zope(
+        results=(z, ours),
+        out=(
+            lambda text: normalize(text).replace(str(z_dir), "DIR"),
+            lambda text: normalize(text).replace(str(l_dir), "DIR"),
+        ),
+        err=unchanged,
     )
-    assert ours[2] == z[2]
-    assert ours[0] == z[0] == 0
+    assert z.status == 0
     assert "lines   cov%   module   (path)" in ours[1]
     files = sorted(p.name for p in z_dir.iterdir())
     assert files and files == sorted(p.name for p in l_dir.iterdir())
@@ -63,18 +67,17 @@ def test_profile_printed_as_zope_prints_it(zope_available, tmp_path):
         "-m",
         "units.tests",
     ]
-    z_status, z_out, _ = run_zope(args)
-    status, out, _ = run_leakrunner(args)
-    assert status == z_status == 0
-    for text in (out, z_out):
+    zope, ours = run_both(args)
+    assert zope.status == 0
+    for text in (ours.out, zope.out):
         assert PROFILE_HEADER.search(text), text
         assert "ncalls  tottime  percall  cumtime  percall filename:lineno(function)" in text
     # The run's own output up to the profile is the same.
-    assert (
-        normalize(out).split("Tear down leakrunner.layer.UnitTests")[0]
-        == normalize(z_out)
-        .replace("zope.testrunner.layer.UnitTests", "leakrunner.layer.UnitTests")
-        .split("Tear down leakrunner.layer.UnitTests")[0]
+    assert_same_as_zope(
+        args,
+        results=(zope, ours),
+        out=lambda text: normalize(text).split("Tear down leakrunner.layer.UnitTests")[0],
+        err=None,
     )
 
 

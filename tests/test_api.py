@@ -9,7 +9,7 @@ import sys
 
 import leakrunner
 import pytest
-from conftest import ROOT, runner_env
+from sidebyside import ROOT, runner_env
 
 SAMPLE = str(ROOT / "testrunner-ex")
 

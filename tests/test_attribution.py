@@ -5,7 +5,10 @@ carries a referrer chain from the module global that holds the objects."""
 import json
 
 import pytest
-from conftest import ROOT, run_leakrunner
+from sidebyside import ROOT, run_leakrunner
+
+# One --leaks run of the whole tree, shared by the module.
+pytestmark = pytest.mark.slow(90)
 
 TREE = ROOT / "tests" / "trees" / "attribution"
 

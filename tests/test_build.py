@@ -10,7 +10,7 @@ import zipfile
 
 import leakrunner
 import pytest
-from conftest import ROOT, run_leakrunner
+from sidebyside import ROOT, run_leakrunner
 
 FLAVOUR = os.environ.get("LEAKRUNNER_FLAVOUR")
 

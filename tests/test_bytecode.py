@@ -5,8 +5,7 @@ import compileall
 import shutil
 
 import pytest
-from conftest import SAMPLE, run_leakrunner, run_zope
-from normalize import normalize
+from sidebyside import SAMPLE, Result, assert_same_as_zope, run_leakrunner, run_zope
 
 
 def sourceless_tree(root):
@@ -30,47 +29,45 @@ def stale_tree(root):
 
 
 def both(make_tree, tmp_path, args):
-    """Runs each runner on its own fresh copy of the tree (runs change it)."""
-    results = []
+    """Runs each runner on its own fresh copy of the tree (runs change it):
+    their results, with the tree's path written TREE, and the two trees."""
+    results, trees = [], []
     for name, run in (("zope", run_zope), ("leakrunner", run_leakrunner)):
         tree = make_tree(tmp_path / name)
         status, out, err = run(["--path", str(tree), *args])
         results.append(
-            (status, out.replace(str(tree), "TREE"), err.replace(str(tree), "TREE"), tree)
+            Result(status, out.replace(str(tree), "TREE"), err.replace(str(tree), "TREE"))
         )
-    return results
+        trees.append(tree)
+    return results, trees
 
 
 @pytest.mark.parametrize(
     "args", [["--usecompiled", "-vv"], ["--usecompiled", "-vv", "-m", "nested"]]
 )
 def test_usecompiled_runs_sourceless_modules(zope_available, tmp_path, args):
-    z, ours = both(sourceless_tree, tmp_path, args)
-    assert "Ran " in z[1] and z[0] == 0, z[1] + z[2]
-    assert normalize(ours[1]) == normalize(z[1])
-    assert normalize(ours[2]) == normalize(z[2])
-    assert ours[0] == z[0]
+    (z, ours), _ = both(sourceless_tree, tmp_path, args)
+    assert "Ran " in z.out and z.status == 0, z.out + z.err
+    assert_same_as_zope(args, results=(z, ours))
 
 
 def test_without_usecompiled_sourceless_modules_are_not_found(zope_available, tmp_path):
-    z, ours = both(sourceless_tree, tmp_path, ["-k"])
-    assert normalize(ours[1]) == normalize(z[1])
-    assert ours[0] == z[0]
+    results, _ = both(sourceless_tree, tmp_path, ["-k"])
+    assert_same_as_zope(["-k"], results=results, err=None)
 
 
 def test_stale_bytecode_is_removed(zope_available, tmp_path):
-    z, ours = both(stale_tree, tmp_path, ["-u"])
-    assert "Removing stale bytecode file TREE/units/gone.pyc" in z[1]
-    assert normalize(ours[1]) == normalize(z[1])
-    assert ours[0] == z[0]
-    for result in (z, ours):
-        assert not (result[3] / "units" / "gone.pyc").exists()
-        assert not (result[3] / "units" / "nested" / "also_gone.pyo").exists()
+    (z, ours), trees = both(stale_tree, tmp_path, ["-u"])
+    assert "Removing stale bytecode file TREE/units/gone.pyc" in z.out
+    assert_same_as_zope(["-u"], results=(z, ours), err=None)
+    for tree in trees:
+        assert not (tree / "units" / "gone.pyc").exists()
+        assert not (tree / "units" / "nested" / "also_gone.pyo").exists()
 
 
 def test_keepbytecode_keeps_it(zope_available, tmp_path):
-    z, ours = both(stale_tree, tmp_path, ["-u", "--keepbytecode"])
-    assert "Removing stale" not in ours[1]
-    assert normalize(ours[1]) == normalize(z[1])
-    for result in (z, ours):
-        assert (result[3] / "units" / "gone.pyc").exists()
+    (z, ours), trees = both(stale_tree, tmp_path, ["-u", "--keepbytecode"])
+    assert "Removing stale" not in ours.out
+    assert_same_as_zope(["-u", "--keepbytecode"], results=(z, ours), err=None, status=False)
+    for tree in trees:
+        assert (tree / "units" / "gone.pyc").exists()

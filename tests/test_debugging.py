@@ -3,8 +3,8 @@ the debugger reads its commands from stdin, so both runners get the same
 input and must show the same session."""
 
 import pytest
-from conftest import run_leakrunner, run_zope
 from normalize import normalize
+from sidebyside import assert_same_as_zope, run_both, run_leakrunner
 
 DEBUGGING = ["--path", "testrunner-ex", "--tests-pattern", "^debugging$"]
 
@@ -36,18 +36,15 @@ SCENARIOS = {
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_debugger_session_same_as_zope(zope_available, name):
     args, commands = SCENARIOS[name]
-    z_status, z_out, z_err = run_zope(args, stdin=commands.encode())
-    status, out, err = run_leakrunner(args, stdin=commands.encode())
+    zope, ours = run_both(args, stdin=commands.encode())
     no_session = {
         "skip-is-not-debugged",
         "expected-failure",
         "unexpected-success",
         "layer-ntd-last",
     }
-    assert ("(Pdb)" in z_out) == (name not in no_session)
-    assert normalize(out) == normalize(z_out)
-    assert normalize(err) == normalize(z_err)
-    assert status == z_status
+    assert ("(Pdb)" in zope.out) == (name not in no_session)
+    assert_same_as_zope(args, results=(zope, ours))
 
 
 def test_child_cannot_debug_and_says_so(zope_available):
@@ -55,12 +52,16 @@ def test_child_cannot_debug_and_says_so(zope_available):
     # and the run goes on (the totals differ by the child's skip, which
     # zope's protocol loses).
     args = ["--path", "testrunner-ex", "--tests-pattern", "^ntd$", "-D", "-a", "2"]
-    z_status, z_out, _ = run_zope(args, stdin=b"c\nc\n")
-    status, out, _ = run_leakrunner(args, stdin=b"c\nc\n")
+    zope, ours = run_both(args, stdin=b"c\nc\n")
     banner = "Can't post-mortem debug when running a layer as a subprocess!"
-    assert out.count(banner) == z_out.count(banner) == 2
-    assert normalize(out).rsplit("Total:", 1)[0] == normalize(z_out).rsplit("Total:", 1)[0]
-    assert status == z_status == 1
+    assert ours.out.count(banner) == zope.out.count(banner) == 2
+    assert_same_as_zope(
+        args,
+        results=(zope, ours),
+        out=lambda text: normalize(text).rsplit("Total:", 1)[0],
+        err=None,
+    )
+    assert zope.status == 1
 
 
 def test_import_failure_debugged_then_the_run_ends():

@@ -6,8 +6,7 @@ normalising only what tests/normalize.py allows.
 """
 
 import pytest
-from conftest import run_leakrunner, run_zope
-from normalize import normalize
+from sidebyside import assert_same_as_zope
 
 P = ["--path", "testrunner-ex"]
 FAILING = [*P, "--tests-pattern", "^failing$"]
@@ -171,12 +170,7 @@ SCENARIOS = {
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_same_as_zope(zope_available, name):
-    args = SCENARIOS[name]
-    z_status, z_out, z_err = run_zope(args)
-    l_status, l_out, l_err = run_leakrunner(args)
-    assert normalize(l_out) == normalize(z_out)
-    assert normalize(l_err) == normalize(z_err)
-    assert l_status == z_status
+    assert_same_as_zope(SCENARIOS[name])
 
 
 @pytest.mark.parametrize("auto_path", [[], ["--auto-path"]])
@@ -184,10 +178,5 @@ def test_package_outside_the_test_paths(zope_available, auto_path):
     # --auto-path adds a --package directory that lies outside every test
     # path; without it, such a directory is not searched.
     args = ["--test-path", "testrunner-ex/units", "-s", "house", *auto_path]
-    env = {"PYTHONPATH": "testrunner-ex"}
-    z_status, z_out, z_err = run_zope(args, **env)
-    l_status, l_out, l_err = run_leakrunner(args, **env)
-    assert ("Running house.layers" in z_out) == bool(auto_path)
-    assert normalize(l_out) == normalize(z_out)
-    assert normalize(l_err) == normalize(z_err)
-    assert l_status == z_status
+    zope, _ = assert_same_as_zope(args, PYTHONPATH="testrunner-ex")
+    assert ("Running house.layers" in zope.out) == bool(auto_path)

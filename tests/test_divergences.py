@@ -3,7 +3,7 @@ zope.testrunner dies with a traceback on bad input, leakrunner says what is
 wrong, with the exit status the README documents."""
 
 import pytest
-from conftest import run_leakrunner, run_zope
+from sidebyside import run_leakrunner, run_zope
 
 P = ["--path", "testrunner-ex"]
 

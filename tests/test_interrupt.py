@@ -4,7 +4,7 @@ torn down, the partial summary is printed, and the exit status is 130."""
 import sys
 
 import pytest
-from conftest import run_leakrunner
+from sidebyside import run_leakrunner
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")

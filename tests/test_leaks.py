@@ -11,8 +11,8 @@ import re
 import sys
 
 import pytest
-from conftest import run_leakrunner, run_zope
 from normalize import normalize
+from sidebyside import assert_same_as_zope, run_leakrunner, run_zope, unchanged
 
 P = ["--path", "testrunner-ex"]
 DEBUG = hasattr(sys, "gettotalrefcount")
@@ -72,9 +72,7 @@ def test_r_on_a_release_build_is_refused_as_zope_does(zope_available):
     if DEBUG:
         pytest.skip("a release build refuses -r")
     args = [*P, "--tests-pattern", "^leak$", "-N4", "-r"]
-    z = run_zope(args)
-    ours = run_leakrunner(args)
-    assert ours == z
+    _, ours = assert_same_as_zope(args, out=unchanged, err=unchanged)
     status, out, _ = ours
     assert status == 1
     assert out == (
@@ -88,11 +86,10 @@ def test_r_on_a_release_build_is_refused_as_zope_does(zope_available):
 @needs_debug
 def test_r_matches_zope_side_by_side(zope_available):
     args = [*P, "--tests-pattern", "^leak(layers)?$", "-N4", "-r"]
-    z_status, z_out, z_err = run_zope(args)
-    status, out, err = run_leakrunner(args)
-    assert status == z_status == 0
-    assert numbers_normalized(out) == numbers_normalized(z_out)
-    assert err == z_err
+    (z_status, z_out, _), (_, out, _) = assert_same_as_zope(
+        args, out=numbers_normalized, err=unchanged
+    )
+    assert z_status == 0
     layers = parse_iterations(out)
     # Both runners see the same leak: 6 references per iteration on every
     # build (tuple, float, two instances, and two references to their

@@ -9,7 +9,7 @@ import re
 import sys
 
 import pytest
-from conftest import ROOT, run_leakrunner
+from sidebyside import ROOT, run_leakrunner
 
 TREE = ROOT / "tests" / "trees" / "drift"
 

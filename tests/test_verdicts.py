@@ -11,7 +11,10 @@ import json
 import sys
 
 import pytest
-from conftest import ROOT, run_leakrunner
+from sidebyside import ROOT, run_leakrunner
+
+# One --leaks run of the whole tree, shared by the module.
+pytestmark = pytest.mark.slow(60)
 
 TREE = ROOT / "tests" / "trees" / "leakcorpus"
 DEBUG = hasattr(sys, "gettotalrefcount")

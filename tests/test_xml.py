@@ -20,7 +20,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import run_leakrunner, run_zope
+from sidebyside import run_leakrunner, run_zope
 
 P = ["--path", "testrunner-ex"]
 FAILING = [*P, "--tests-pattern", "^failing$"]
