@@ -16,6 +16,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
+use super::channel::Watch;
 use crate::events::{Event, ExceptionDetail, Failure, FailureKind, ReportKind, TestIdentity};
 use crate::pyio::PyOutput;
 use crate::report::{Needs, Reporter, Stamp};
@@ -24,10 +25,16 @@ use crate::report::{Needs, Reporter, Stamp};
 pub struct Sink {
     pub reporters: Vec<Box<dyn Reporter>>,
     pub out: PyOutput,
+    /// The run's watch (a child's results channel, the fatal-signal note);
+    /// None for the runner's own quiet passes.
+    pub watch: Option<Watch>,
 }
 
 impl Sink {
     pub fn emit(&mut self, py: Python<'_>, event: Event) -> PyResult<()> {
+        if let Some(watch) = &mut self.watch {
+            watch.see(&event);
+        }
         let at = Stamp {
             unix: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -51,9 +58,26 @@ impl Sink {
 
     /// What the reporters of this run need to know about tests.
     pub fn needs(&self) -> Needs {
-        self.reporters
+        let needs = self
+            .reporters
             .iter()
-            .fold(Needs::default(), |n, r| n.union(r.needs()))
+            .fold(Needs::default(), |n, r| n.union(r.needs()));
+        match &self.watch {
+            // The channel tells an unexpected success (no exception
+            // details) from an error (with them).
+            Some(watch) if watch.has_channel() => needs.union(Needs {
+                exceptions: true,
+                ..Needs::default()
+            }),
+            _ => needs,
+        }
+    }
+
+    /// A test begins, before the layers' testSetUp hooks run.
+    pub fn test_begins(&mut self, name: &str, tests_run: usize, total: usize) {
+        if let Some(watch) = &mut self.watch {
+            watch.test_begins(name, tests_run, total);
+        }
     }
 }
 
@@ -456,10 +480,16 @@ impl TestResult {
             .getattr(intern!(py, "__dict__"))?
             .call_method0(intern!(py, "copy"))?;
         let state = state.cast_into::<PyDict>().map_err(PyErr::from)?.unbind();
-        Self::call_hooks(py, &self.hooks.set_up)?;
+        // The watch hears of the test before the layers' testSetUp runs:
+        // a crash there is the test's.
         let count = Self::count_of(test)?;
+        let name = Self::test_name(test)?;
+        self.sink
+            .borrow_mut()
+            .test_begins(&name, self.tests_run + count, self.count);
+        Self::call_hooks(py, &self.hooks.set_up)?;
         self.tests_run += count;
-        self.begin(py, test, count, Some(state))?;
+        self.begin(py, test, count, Some(state), name)?;
         self.set_up_std_streams(py)
     }
 
@@ -481,11 +511,15 @@ impl TestResult {
             // Some Pythons (3.12.1) skip without calling startTest.
             let count = Self::count_of(test)?;
             self.tests_run += count;
+            let name = Self::test_name(test)?;
+            self.sink
+                .borrow_mut()
+                .test_begins(&name, self.tests_run, self.count);
             let state = test
                 .getattr(intern!(py, "__dict__"))?
                 .call_method0(intern!(py, "copy"))?;
             let state = state.cast_into::<PyDict>().map_err(PyErr::from)?.unbind();
-            self.begin(py, test, count, Some(state))?;
+            self.begin(py, test, count, Some(state), name)?;
         } else {
             self.restore_std_streams(py)?;
         }
@@ -692,12 +726,8 @@ impl TestResult {
         test: &Bound<'_, PyAny>,
         count: usize,
         state: Option<Py<PyDict>>,
+        name: String,
     ) -> PyResult<()> {
-        let name = if self.flags.needs.names {
-            Self::test_name(test)?
-        } else {
-            String::new()
-        };
         let identity = self.identity(py, test)?;
         self.emit(
             py,
