@@ -87,10 +87,10 @@ def _stream_like(fd, model):
     return open(
         fd,
         "w",
+        buffering=1 if model.line_buffering else -1,
         encoding=model.encoding,
         errors=model.errors,
         newline="\n",
-        line_buffering=model.line_buffering,
         closefd=True,
     )
 

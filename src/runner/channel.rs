@@ -17,6 +17,7 @@
 use std::fs::File;
 use std::io::Write;
 
+use super::fatal::{self, Note};
 use crate::events::{Event, Failure, FailureKind, LayerPhase};
 use crate::leaks::{CensusScope, IterationRecord, LayerLeaks, Series, Sight};
 use crate::stats::ChildCounts;
@@ -86,17 +87,12 @@ impl Doing {
 pub struct Watch {
     channel: Option<File>,
     note: bool,
-    doing: Doing,
 }
 
 impl Watch {
     /// `channel`: the child's channel, open; `note`: keep the note.
     pub fn new(channel: Option<File>, note: bool) -> Watch {
-        let mut watch = Watch {
-            channel,
-            note,
-            doing: Doing::default(),
-        };
+        let mut watch = Watch { channel, note };
         watch.record(HEADER);
         watch
     }
@@ -117,34 +113,25 @@ impl Watch {
         }
     }
 
-    fn set(&mut self, activity: Activity, done: bool) {
-        self.doing = Doing { activity, done };
+    fn note(&self, kind: Note, name: &str) {
         if self.note {
-            super::fatal::set_note(&format!(
-                "leakrunner: fatal signal {}\n",
-                self.doing.describe()
-            ));
+            fatal::set_note(kind, name);
         }
     }
 
     fn end_activity(&mut self) {
         self.record("done");
-        let activity = std::mem::take(&mut self.doing.activity);
-        self.set(activity, true);
+        if self.note {
+            fatal::note_ended();
+        }
     }
 
     /// A test begins (before the layers' testSetUp): `tests_run` counts it.
     pub fn test_begins(&mut self, name: &str, tests_run: usize, total: usize) {
-        let name = one_line(name);
-        self.record(&format!("test {tests_run} {total} {name}"));
-        self.set(
-            Activity::Test {
-                name,
-                tests_run,
-                total,
-            },
-            false,
-        );
+        self.note(Note::Running, name);
+        if self.channel.is_some() {
+            self.record(&format!("test {tests_run} {total} {}", one_line(name)));
+        }
     }
 
     /// `--shuffle`: the seed, so that a resumed child runs the same order.
@@ -157,25 +144,11 @@ impl Watch {
         match event {
             Event::SetUpStarted { layer } => {
                 self.record(&format!("setup {layer}"));
-                let layer = layer.clone();
-                self.set(
-                    Activity::Layer {
-                        layer,
-                        phase: LayerPhase::SetUp,
-                    },
-                    false,
-                );
+                self.note(Note::Inside, &format!("{layer}.setUp"));
             }
             Event::TearDownStarted { layer } => {
                 self.record(&format!("teardown {layer}"));
-                let layer = layer.clone();
-                self.set(
-                    Activity::Layer {
-                        layer,
-                        phase: LayerPhase::TearDown,
-                    },
-                    false,
-                );
+                self.note(Note::Inside, &format!("{layer}.tearDown"));
             }
             Event::SetUpFinished { .. }
             | Event::TearDownFinished { .. }

@@ -13,7 +13,7 @@
 //! and lets the process die of the signal.
 
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicUsize, Ordering};
 
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -36,8 +36,11 @@ struct NoteBuffer(UnsafeCell<[u8; NOTE_CAPACITY]>);
 // handler that trusts only the bytes `NOTE_LEN` published.
 unsafe impl Sync for NoteBuffer {}
 
+/// The name of what runs (a test, a layer method)...
 static NOTE: NoteBuffer = NoteBuffer(UnsafeCell::new([0; NOTE_CAPACITY]));
 static NOTE_LEN: AtomicUsize = AtomicUsize::new(0);
+/// ... and where the run is with it: a [`Note`].
+static NOTE_KIND: AtomicU8 = AtomicU8::new(0);
 static NOTE_FD: AtomicI32 = AtomicI32::new(-1);
 
 struct Previous(UnsafeCell<[Option<libc::sigaction>; FATAL_SIGNALS.len()]>);
@@ -50,10 +53,44 @@ static PREVIOUS: Previous = Previous(UnsafeCell::new([None; FATAL_SIGNALS.len()]
 /// leave it alone).
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
-/// Sets the line the handler prints (the runner keeps it current).
-pub fn set_note(text: &str) {
+/// Where the run is with the thing the note names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Note {
+    Nothing = 0,
+    /// A test runs.
+    Running = 1,
+    /// A layer method runs.
+    Inside = 2,
+    /// It ended; the next has not begun.
+    After = 3,
+}
+
+impl Note {
+    fn from_u8(kind: u8) -> Note {
+        match kind {
+            1 => Note::Running,
+            2 => Note::Inside,
+            3 => Note::After,
+            _ => Note::Nothing,
+        }
+    }
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Note::Nothing => "",
+            Note::Running => "leakrunner: fatal signal while running ",
+            Note::Inside => "leakrunner: fatal signal in ",
+            Note::After => "leakrunner: fatal signal after ",
+        }
+    }
+}
+
+/// Names what runs, and where the run is with it.
+pub fn set_note(kind: Note, name: &str) {
+    NOTE_KIND.store(Note::Nothing as u8, Ordering::Release);
     NOTE_LEN.store(0, Ordering::Release);
-    let bytes = text.as_bytes();
+    let bytes = name.as_bytes();
     let n = bytes.len().min(NOTE_CAPACITY);
     // SAFETY: the single writer; the handler reads nothing while the
     // length is zero.
@@ -61,14 +98,34 @@ pub fn set_note(text: &str) {
         (&mut *NOTE.0.get())[..n].copy_from_slice(&bytes[..n]);
     }
     NOTE_LEN.store(n, Ordering::Release);
+    NOTE_KIND.store(kind as u8, Ordering::Release);
 }
 
-/// The current note, to put back after a nested run.
-fn note() -> String {
+/// What the note names has ended (a test between its stopTest and the
+/// next one's startTest costs one store).
+pub fn note_ended() {
+    if NOTE_KIND.load(Ordering::Relaxed) != Note::Nothing as u8 {
+        NOTE_KIND.store(Note::After as u8, Ordering::Release);
+    }
+}
+
+/// The line the handler would print, to put back after a nested run.
+fn note() -> (Note, String) {
+    let kind = Note::from_u8(NOTE_KIND.load(Ordering::Acquire));
     let n = NOTE_LEN.load(Ordering::Acquire);
     // SAFETY: as in `set_note`, read by the writer's own thread.
     let bytes = unsafe { &(&*NOTE.0.get())[..n] };
-    String::from_utf8_lossy(bytes).into_owned()
+    (kind, String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// The line the handler prints.
+#[cfg(test)]
+fn note_line() -> String {
+    let (kind, name) = note();
+    match kind {
+        Note::Nothing => String::new(),
+        kind => format!("{}{name}\n", kind.prefix()),
+    }
 }
 
 extern "C" fn on_fatal_signal(
@@ -77,11 +134,15 @@ extern "C" fn on_fatal_signal(
     context: *mut libc::c_void,
 ) {
     let fd = NOTE_FD.load(Ordering::Relaxed);
+    let kind = Note::from_u8(NOTE_KIND.load(Ordering::Acquire));
     let n = NOTE_LEN.load(Ordering::Acquire);
-    if fd >= 0 && n > 0 {
-        // SAFETY: write(2) is async-signal-safe; the buffer is static.
+    if fd >= 0 && kind != Note::Nothing {
+        let prefix = kind.prefix();
+        // SAFETY: write(2) is async-signal-safe; the buffers are static.
         unsafe {
+            libc::write(fd, prefix.as_ptr().cast(), prefix.len());
             libc::write(fd, (*NOTE.0.get()).as_ptr().cast(), n);
+            libc::write(fd, b"\n".as_ptr().cast(), 1);
         }
     }
     let Some(index) = FATAL_SIGNALS.iter().position(|&s| s == signum) else {
@@ -160,7 +221,7 @@ pub struct Guard {
     /// What this run set up; None for a nested run.
     owned: Option<Owned>,
     /// A nested run puts the outer run's note back.
-    outer_note: String,
+    outer_note: (Note, String),
 }
 
 struct Owned {
@@ -221,7 +282,7 @@ impl Guard {
 
     /// Turns faulthandler back to what it was before the run.
     pub fn finish(self, py: Python<'_>) -> PyResult<()> {
-        set_note(&self.outer_note);
+        set_note(self.outer_note.0, &self.outer_note.1);
         let Some(owned) = self.owned else {
             return Ok(());
         };
@@ -247,13 +308,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_note_keeps_what_fits() {
-        set_note("leakrunner: fatal signal while running t\n");
-        assert_eq!(note(), "leakrunner: fatal signal while running t\n");
+    fn the_note_says_what_runs_and_keeps_what_fits() {
+        set_note(Note::Running, "t (m.T.t)");
+        assert_eq!(
+            note_line(),
+            "leakrunner: fatal signal while running t (m.T.t)\n"
+        );
+        note_ended();
+        assert_eq!(note_line(), "leakrunner: fatal signal after t (m.T.t)\n");
+        set_note(Note::Inside, "m.L.setUp");
+        assert_eq!(note_line(), "leakrunner: fatal signal in m.L.setUp\n");
         let long = "x".repeat(NOTE_CAPACITY + 10);
-        set_note(&long);
-        assert_eq!(note().len(), NOTE_CAPACITY);
-        set_note("");
-        assert_eq!(note(), "");
+        set_note(Note::Running, &long);
+        assert_eq!(note().1.len(), NOTE_CAPACITY);
+        set_note(Note::Nothing, "");
+        note_ended();
+        assert_eq!(note_line(), "");
     }
 }

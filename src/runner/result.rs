@@ -104,6 +104,7 @@ pub struct Handles {
     pub sys: Py<PyModule>,
     pub gc: Py<PyModule>,
     pub support: Py<PyModule>,
+    pub names: Names,
 }
 
 impl Handles {
@@ -112,7 +113,72 @@ impl Handles {
             sys: py.import(intern!(py, "sys"))?.unbind(),
             gc: py.import(intern!(py, "gc"))?.unbind(),
             support: py.import(intern!(py, "leakrunner._support"))?.unbind(),
+            names: Names::new(py)?,
         })
+    }
+}
+
+/// `str(test)` for every test as it begins (the crash note, a child's
+/// channel), at a fraction of its cost: for a `unittest.TestCase` whose
+/// class keeps TestCase's `__str__`, the class's part is formatted once
+/// and only `_testMethodName` is read per test. Anything else is asked.
+pub struct Names {
+    test_case_str: Py<PyAny>,
+    /// By type's address: the type (kept, so that the address is not
+    /// reused) and `module.qualname` when its `__str__` is TestCase's.
+    classes: RefCell<std::collections::HashMap<usize, KnownClass>>,
+}
+
+type KnownClass = (Py<PyAny>, Option<String>);
+
+impl Names {
+    fn new(py: Python<'_>) -> PyResult<Names> {
+        Ok(Names {
+            test_case_str: py
+                .import(intern!(py, "unittest"))?
+                .getattr(intern!(py, "TestCase"))?
+                .getattr(intern!(py, "__str__"))?
+                .unbind(),
+            classes: RefCell::default(),
+        })
+    }
+
+    /// Exactly `str(test)`.
+    pub fn name(&self, test: &Bound<'_, PyAny>) -> PyResult<String> {
+        let py = test.py();
+        let class = test.get_type();
+        let key = class.as_ptr() as usize;
+        let known = self.classes.borrow().get(&key).map(|(_, c)| c.clone());
+        let prefix = match known {
+            Some(prefix) => prefix,
+            None => {
+                let prefix = if class
+                    .getattr(intern!(py, "__str__"))?
+                    .is(self.test_case_str.bind(py))
+                {
+                    Some(format!(
+                        "{}.{}",
+                        class.getattr(intern!(py, "__module__"))?.str()?,
+                        class.getattr(intern!(py, "__qualname__"))?.str()?
+                    ))
+                } else {
+                    None
+                };
+                self.classes
+                    .borrow_mut()
+                    .insert(key, (class.into_any().unbind(), prefix.clone()));
+                prefix
+            }
+        };
+        if let Some(prefix) = prefix {
+            if let Ok(method) = test.getattr(intern!(py, "_testMethodName")) {
+                if let Ok(method) = method.cast::<pyo3::types::PyString>() {
+                    let method = method.to_str()?;
+                    return Ok(format!("{method} ({prefix}.{method})"));
+                }
+            }
+        }
+        Ok(test.str()?.to_string())
     }
 }
 
@@ -483,7 +549,7 @@ impl TestResult {
         // The watch hears of the test before the layers' testSetUp runs:
         // a crash there is the test's.
         let count = Self::count_of(test)?;
-        let name = Self::test_name(test)?;
+        let name = self.handles.names.name(test)?;
         self.sink
             .borrow_mut()
             .test_begins(&name, self.tests_run + count, self.count);
@@ -511,7 +577,7 @@ impl TestResult {
             // Some Pythons (3.12.1) skip without calling startTest.
             let count = Self::count_of(test)?;
             self.tests_run += count;
-            let name = Self::test_name(test)?;
+            let name = self.handles.names.name(test)?;
             self.sink
                 .borrow_mut()
                 .test_begins(&name, self.tests_run, self.count);
@@ -755,5 +821,45 @@ impl TestResult {
             thread_states,
         });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path gives exactly `str(test)`; classes that format
+    /// themselves, and tests that are no TestCase, are asked.
+    #[test]
+    fn names_are_str_of_the_test() {
+        Python::initialize();
+        Python::attach(|py| {
+            let code = std::ffi::CString::new(
+                r#"
+import unittest
+class Plain(unittest.TestCase):
+    def test_a(self): pass
+class Plain2(Plain):
+    class Inner(unittest.TestCase):
+        def test_b(self): pass
+class Own(unittest.TestCase):
+    def __str__(self): return "own"
+    def test_c(self): pass
+TESTS = [Plain("test_a"), Plain2("test_a"), Plain2.Inner("test_b"), Own("test_c"),
+         unittest.FunctionTestCase(lambda: None)]
+"#,
+            )
+            .unwrap();
+            let module = PyModule::from_code(py, &code, c"names_test.py", c"names_test").unwrap();
+            let names = Names::new(py).unwrap();
+            let tests = module.getattr("TESTS").unwrap();
+            for test in tests.try_iter().unwrap() {
+                let test = test.unwrap();
+                // Twice: the second time from the cache.
+                for _ in 0..2 {
+                    assert_eq!(names.name(&test).unwrap(), test.str().unwrap().to_string());
+                }
+            }
+        });
     }
 }
