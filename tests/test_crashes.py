@@ -423,3 +423,50 @@ def test_the_channel_is_not_handed_to_the_tests(tmp_path):
     status, out, err = run(root, "-j2")
     assert status == 0, out
     assert os.environ.get("LEAKRUNNER_CHILD_CHANNEL") is None
+
+
+def test_one_child_at_a_time_after_a_layer_that_cannot_be_torn_down(tmp_path):
+    """Children shown line by line as they print (no -j): the banner
+    follows the crashed child's output and precedes the resumed one's."""
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / "crashtests.py").write_text(
+        textwrap.dedent(
+            """\
+            import ctypes, unittest
+            class A:
+                @classmethod
+                def setUp(cls): pass
+                @classmethod
+                def tearDown(cls): raise NotImplementedError
+            class B:
+                @classmethod
+                def setUp(cls): pass
+            class C:
+                @classmethod
+                def setUp(cls): pass
+            class TA(unittest.TestCase):
+                layer = A
+                def test_a(self): pass
+            class TB(unittest.TestCase):
+                layer = B
+                def test_1(self): print("one ran")
+                def test_2(self):
+                    print("two crashes")
+                    ctypes.string_at(0)
+                def test_3(self): print("three ran")
+            class TC(unittest.TestCase):
+                layer = C
+                def test_c(self): self.fail("c fails")
+            """
+        )
+    )
+    status, out, err = run(root)
+    assert status == 1
+    banner = out.index(
+        "The subprocess for crashtests.B was killed by signal 11 (SIGSEGV) "
+        "while running test_2 (crashtests.TB.test_2)."
+    )
+    assert out.index("two crashes") < banner < out.index("three ran")
+    assert out.index("three ran") < out.index("Running crashtests.C tests:")
+    assert totals(out) == ("5", "1", "1", "0")

@@ -81,13 +81,13 @@ def disable_faulthandler(was_enabled, dump_signal):
             pass
 
 
-def _stream_like(fd, model):
+def _stream_like(fd, model, line_buffering=False):
     # As the interpreter makes its standard streams: buffered to the
     # descriptor's block size, with the model's encoding and buffering.
     return open(
         fd,
         "w",
-        buffering=1 if model.line_buffering else -1,
+        buffering=1 if line_buffering or model.line_buffering else -1,
         encoding=model.encoding,
         errors=model.errors,
         newline="\n",
@@ -99,10 +99,12 @@ def protect_stdout():
     """Moves ``sys.stdout`` (and ``sys.__stdout__``) onto a protected
     duplicate of descriptor 1 and returns it: the runner's console output
     then survives a test that closes descriptor 1 or replaces sys.stdout,
-    and goes to the same pipe, in the same order, as before."""
+    and goes to the same pipe as before. Line-buffered: what a test printed
+    before it crashed reaches the parent (the parent reads lines, so the
+    output it shows is the same)."""
     old = sys.stdout
     old.flush()
-    new = _stream_like(protected_dup(old.fileno()), old)
+    new = _stream_like(protected_dup(old.fileno()), old, line_buffering=True)
     _replaced.append(old)
     sys.stdout = sys.__stdout__ = new
     return new

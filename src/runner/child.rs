@@ -367,7 +367,7 @@ pub fn resume_layers(
             total.leaks.extend(outcome.leaks);
             if let Some(banner) = finished.banner {
                 match merge {
-                    Merge::Immediate => emit(Event::ErrorWithBanner(banner))?,
+                    Merge::Immediate => show_banner(py, &emit, banner)?,
                     _ => slot.kept.push(Kept::Banner(banner)),
                 }
             }
@@ -380,7 +380,7 @@ pub fn resume_layers(
                         total.errors.push(format!("subprocess for {}", slot.name));
                         let banner = format!("Could not start subprocess for {}: {e}", slot.name);
                         match merge {
-                            Merge::Immediate => emit(Event::ErrorWithBanner(banner))?,
+                            Merge::Immediate => show_banner(py, &emit, banner)?,
                             _ => slot.kept.push(Kept::Banner(banner)),
                         }
                     }
@@ -419,7 +419,7 @@ pub fn resume_layers(
                     Kept::Output(line) => out.extend_from_slice(&line),
                     Kept::Banner(banner) => {
                         write_bytes(py, &std::mem::take(&mut out))?;
-                        emit(Event::ErrorWithBanner(banner))?;
+                        show_banner(py, &emit, banner)?;
                     }
                 }
             }
@@ -612,6 +612,17 @@ fn how_it_ended(
     Ok(status
         .code()
         .map(|code| format!("exited with status {code}")))
+}
+
+/// A banner through the reporters, flushed before any more raw output
+/// goes to stdout's byte layer.
+fn show_banner(
+    py: Python<'_>,
+    emit: &dyn Fn(Event) -> PyResult<()>,
+    banner: String,
+) -> PyResult<()> {
+    emit(Event::ErrorWithBanner(banner))?;
+    flush_stdout(py)
 }
 
 fn flush_stdout(py: Python<'_>) -> PyResult<()> {
