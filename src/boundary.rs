@@ -91,21 +91,40 @@ fn is_end_run(py: Python<'_>, err: &PyErr) -> bool {
         .unwrap_or(false)
 }
 
-/// The child protocol: `--resume-layer LAYER N` then `--default X` pairs,
-/// right after the program name.
-fn take_resume_args(args: &mut Vec<String>) -> Option<(String, usize, Vec<String>)> {
+/// Where a child starts: its layer, zope's resume number, and (leakrunner's
+/// parents, after a crash) how many of the layer's tests to skip.
+struct Resume {
+    layer: String,
+    number: usize,
+    after: Option<usize>,
+}
+
+/// The child protocol: `--resume-layer LAYER N`, then `--resume-after K`
+/// when a parent resumes a layer after a crash, then `--default X` pairs,
+/// right after the program name. None of it reaches the option parser.
+fn take_resume_args(args: &mut Vec<String>) -> Option<(Resume, Vec<String>)> {
     if args.get(1).map(String::as_str) != Some("--resume-layer") || args.len() < 4 {
         return None;
     }
     args.remove(1);
     let layer = args.remove(1);
     let number = args.remove(1).parse().unwrap_or(0);
+    let mut after = None;
+    if args.get(1).map(String::as_str) == Some("--resume-after") && args.len() > 2 {
+        args.remove(1);
+        after = args.remove(1).parse().ok();
+    }
+    let resume = Resume {
+        layer,
+        number,
+        after,
+    };
     let mut defaults = Vec::new();
     while args.get(1).map(String::as_str) == Some("--default") && args.len() > 2 {
         args.remove(1);
         defaults.push(args.remove(1));
     }
-    Some((layer, number, defaults))
+    Some((resume, defaults))
 }
 
 /// Iterations of `--leaks` when `-N` does not say: two warm-ups, four
@@ -115,15 +134,15 @@ const LEAK_ITERATIONS: usize = 6;
 fn run_config(
     o: Options,
     debug_build: bool,
-    resume: Option<(String, usize)>,
+    resume: Option<Resume>,
     defaults: Vec<String>,
     script_parts: Vec<String>,
     cwd: String,
     warnings: Option<String>,
 ) -> RunConfig {
-    let (resume_layer, resume_number) = match resume {
-        Some((layer, number)) => (Some(layer), Some(number)),
-        None => (None, None),
+    let (resume_layer, resume_number, resume_after) = match resume {
+        Some(r) => (Some(r.layer), Some(r.number), r.after),
+        None => (None, None, None),
     };
     RunConfig {
         test_path: o.test_path,
@@ -193,6 +212,7 @@ fn run_config(
             .filter(|&t: &f64| t > 0.0),
         resume_layer,
         resume_number,
+        resume_after,
         original_args: o.original_testrunner_args,
         defaults,
         script_parts,
@@ -221,9 +241,9 @@ fn run_internal_impl(
         None => sys.getattr("argv")?.extract()?,
     };
     let mut defaults = defaults.unwrap_or_default();
-    let resume = take_resume_args(&mut args).map(|(layer, number, child_defaults)| {
+    let resume = take_resume_args(&mut args).map(|(resume, child_defaults)| {
         defaults = child_defaults;
-        (layer, number)
+        resume
     });
     if resume.is_some() {
         let fake = py
@@ -379,10 +399,28 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let (layer, number, defaults) = take_resume_args(&mut args).unwrap();
-        assert_eq!((layer.as_str(), number), ("pkg.L", 0));
+        let (resume, defaults) = take_resume_args(&mut args).unwrap();
+        assert_eq!((resume.layer.as_str(), resume.number), ("pkg.L", 0));
+        assert_eq!(resume.after, None);
         assert_eq!(defaults, vec!["--path", "/x"]);
         assert_eq!(args, vec!["prog", "-v"]);
+        let mut resumed: Vec<String> = [
+            "prog",
+            "--resume-layer",
+            "pkg.L",
+            "0",
+            "--resume-after",
+            "3",
+            "--default",
+            "-v",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let (resume, defaults) = take_resume_args(&mut resumed).unwrap();
+        assert_eq!(resume.after, Some(3));
+        assert_eq!(defaults, vec!["-v"]);
+        assert_eq!(resumed, vec!["prog"]);
         let mut plain: Vec<String> = vec!["prog".into(), "-v".into()];
         assert!(take_resume_args(&mut plain).is_none());
     }

@@ -4,6 +4,11 @@
 //! pytest's capture, `contextlib.redirect_stdout`, `--buffer` and a child
 //! process's redirection of stderr all see the runner's output. Text is
 //! gathered per event and written in one call per stream change.
+//!
+//! A child process pins its stdout instead: its console output is what the
+//! parent shows, and a test that replaces `sys.stdout` and never puts it
+//! back must not hide it. The runner writes between tests (a subtest's
+//! failure aside), where the two agree whenever the tests behave.
 
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -18,6 +23,8 @@ enum Pending {
 
 pub struct PyOutput {
     sys: Py<PyModule>,
+    /// A child's stdout, used instead of the current `sys.stdout`.
+    pinned: Option<Py<PyAny>>,
     pending: Vec<Pending>,
     flush_requested: bool,
 }
@@ -55,9 +62,25 @@ impl PyOutput {
     pub fn new(py: Python<'_>) -> PyResult<PyOutput> {
         Ok(PyOutput {
             sys: py.import(intern!(py, "sys"))?.unbind(),
+            pinned: None,
             pending: Vec::new(),
             flush_requested: false,
         })
+    }
+
+    /// Writes stdout to `stdout` whatever `sys.stdout` becomes.
+    pub fn pinned(py: Python<'_>, stdout: Py<PyAny>) -> PyResult<PyOutput> {
+        let mut output = PyOutput::new(py)?;
+        output.pinned = Some(stdout);
+        Ok(output)
+    }
+
+    fn stream<'py>(&self, py: Python<'py>, stream: Stream) -> PyResult<Bound<'py, PyAny>> {
+        match (stream, &self.pinned) {
+            (Stream::Stdout, Some(pinned)) => Ok(pinned.bind(py).clone()),
+            (Stream::Stdout, None) => self.sys.bind(py).getattr(intern!(py, "stdout")),
+            (Stream::Stderr, _) => self.sys.bind(py).getattr(intern!(py, "stderr")),
+        }
     }
 
     /// Writes what the reporters produced for one event.
@@ -65,19 +88,14 @@ impl PyOutput {
         if self.pending.is_empty() && !self.flush_requested {
             return Ok(());
         }
-        let sys = self.sys.bind(py);
-        let name = |stream| match stream {
-            Stream::Stdout => intern!(py, "stdout"),
-            Stream::Stderr => intern!(py, "stderr"),
-        };
         for pending in std::mem::take(&mut self.pending) {
             match pending {
                 Pending::Text(stream, text) => {
-                    sys.getattr(name(stream))?
+                    self.stream(py, stream)?
                         .call_method1(intern!(py, "write"), (text,))?;
                 }
                 Pending::Bytes(stream, bytes) => {
-                    let text_layer = sys.getattr(name(stream))?;
+                    let text_layer = self.stream(py, stream)?;
                     match text_layer.getattr_opt(intern!(py, "buffer"))? {
                         Some(buffer) => {
                             // An unbuffered (raw) layer may take part of it.
@@ -106,7 +124,7 @@ impl PyOutput {
             }
         }
         if std::mem::take(&mut self.flush_requested) {
-            sys.getattr(intern!(py, "stdout"))?
+            self.stream(py, Stream::Stdout)?
                 .call_method0(intern!(py, "flush"))?;
         }
         Ok(())

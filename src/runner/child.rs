@@ -7,8 +7,15 @@
 //! tests, runs only its layer and prints its own console output, which the
 //! parent shows as zope does. A child reports back twice: zope's
 //! `ran failures errors` lines on its stderr, which zope's parents read, and
-//! a complete report (skipped tests and import errors included, which zope's
-//! protocol loses) in a file the parent names in `LEAKRUNNER_CHILD_REPORT`.
+//! everything as it happens (skipped tests and import errors included, which
+//! zope's protocol loses) on its results channel (`channel`).
+//!
+//! A child that crashes (a signal, `os._exit`, a time limit) is reported
+//! after the output it printed: the test or layer method it was in, how it
+//! ended and faulthandler's stack. The tests that finished keep their
+//! results, the crashed one is an error under its own name, and the rest of
+//! the layer runs in a new child started with `--resume-after N` (after the
+//! layer's first N tests; a hidden argument, as `--resume-layer` is).
 
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::ExitStatusExt;
@@ -20,40 +27,35 @@ use std::time::{Duration, Instant};
 use pyo3::intern;
 use pyo3::prelude::*;
 
+use super::channel::{one_line, Transcript, CHANNEL_ENV};
 use super::result::SharedSink;
 use super::RunConfig;
 use crate::error::Result;
 use crate::events::Event;
 use crate::layers::LayerId;
+use crate::leaks::CensusScope;
 use crate::pyrepr::str_repr;
 
 /// What the children of one resume reported back.
 pub type ChildOutcome = crate::stats::ChildCounts;
 
-/// The environment variable naming the file a child writes its report to.
-pub const REPORT_FILE_ENV: &str = "LEAKRUNNER_CHILD_REPORT";
-
-/// A child's names, one per line, whitespace collapsed (zope's format).
-fn one_line(name: &str) -> String {
-    name.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The child's report: zope's stderr protocol (`ran failures errors`, then
-/// one name per line) and, when the parent is leakrunner, the full report in
-/// the file it named, which also carries skipped tests and import errors.
+/// The child's report by zope's protocol, after its channel's last
+/// records: it closes its console (EOF tells the parent the output is
+/// complete), then writes `ran failures errors` and one name per line to
+/// stderr. A test may have broken stderr; the channel has it all anyway.
 pub fn report_to_parent(
     py: Python<'_>,
     stderr: &Bound<'_, PyAny>,
+    console: Option<&Py<PyAny>>,
     outcome: &ChildOutcome,
 ) -> PyResult<()> {
-    let sys = py.import(intern!(py, "sys"))?;
-    if let Ok(path) = std::env::var(REPORT_FILE_ENV) {
-        // Written before stdout closes: the parent reads it after EOF.
-        let _ = std::fs::write(path, encode_report(outcome));
-    }
-    // EOF on stdout tells the parent the output is complete.
-    sys.getattr(intern!(py, "stdout"))?
-        .call_method0(intern!(py, "close"))?;
+    match console {
+        Some(console) => console.bind(py).call_method0(intern!(py, "close"))?,
+        None => py
+            .import(intern!(py, "sys"))?
+            .getattr(intern!(py, "stdout"))?
+            .call_method0(intern!(py, "close"))?,
+    };
     let mut text = format!(
         "{} {} {}\n",
         outcome.ran,
@@ -64,60 +66,9 @@ pub fn report_to_parent(
         text.push_str(&one_line(name));
         text.push('\n');
     }
-    stderr.call_method1(intern!(py, "write"), (text,))?;
-    stderr.call_method0(intern!(py, "flush"))?;
+    let _ = stderr.call_method1(intern!(py, "write"), (text,));
+    let _ = stderr.call_method0(intern!(py, "flush"));
     Ok(())
-}
-
-/// The report file: `leakrunner-child-report 1`, then `key value` lines;
-/// names are single lines already.
-pub fn encode_report(outcome: &ChildOutcome) -> String {
-    let mut text = String::from("leakrunner-child-report 1\n");
-    text.push_str(&format!(
-        "ran {}\nskipped {}\n",
-        outcome.ran, outcome.skipped
-    ));
-    for name in &outcome.failures {
-        text.push_str(&format!("failure {}\n", one_line(name)));
-    }
-    for name in &outcome.errors {
-        text.push_str(&format!("error {}\n", one_line(name)));
-    }
-    for module in &outcome.import_errors {
-        text.push_str(&format!("import-error {}\n", one_line(module)));
-    }
-    for layer in &outcome.leaks {
-        if let Ok(json) = serde_json::to_string(layer) {
-            text.push_str(&format!("leak-layer {json}\n"));
-        }
-    }
-    text.push_str("end\n");
-    text
-}
-
-/// Parses a report file; `None` unless it is complete.
-pub fn decode_report(text: &str) -> Option<ChildOutcome> {
-    let mut lines = text.lines();
-    if lines.next()? != "leakrunner-child-report 1" {
-        return None;
-    }
-    let mut outcome = ChildOutcome::default();
-    for line in lines {
-        if line == "end" {
-            return Some(outcome);
-        }
-        let (key, value) = line.split_once(' ')?;
-        match key {
-            "ran" => outcome.ran = value.parse().ok()?,
-            "skipped" => outcome.skipped = value.parse().ok()?,
-            "failure" => outcome.failures.push(value.to_owned()),
-            "error" => outcome.errors.push(value.to_owned()),
-            "import-error" => outcome.import_errors.push(value.to_owned()),
-            "leak-layer" => outcome.leaks.push(serde_json::from_str(value).ok()?),
-            _ => return None,
-        }
-    }
-    None
 }
 
 /// Parses a child's stderr as zope does: the first line of three integers,
@@ -179,25 +130,84 @@ enum Message {
     Stderr(usize, Vec<u8>),
 }
 
-/// One child's progress.
+/// A layer's output as the parent shows it: the children's lines, and the
+/// banners of the ones that crashed, after what they printed.
+enum Kept {
+    Output(Vec<u8>),
+    Banner(String),
+}
+
+/// How long a child that ran too long gets to dump its stack before it is
+/// killed.
+const DUMP_GRACE: Duration = Duration::from_millis(250);
+
+/// One layer's children: the first, and one more after each crash, each
+/// resumed after the test that crashed the one before.
 struct Slot {
     name: String,
-    args: Vec<String>,
-    report_file: PathBuf,
+    /// zope's resume number of the first child.
+    number: usize,
+    /// Tests of the layer that ran (or crashed) in earlier children.
+    skip: usize,
+    /// `--shuffle`: the first child's seed, for the ones after it.
+    seed: Option<i64>,
+    /// Children started for this layer so far.
+    attempts: usize,
+    channel: PathBuf,
     child: Option<Child>,
     started: Option<Instant>,
     stdout_closed: bool,
     stderr: Option<Vec<u8>>,
-    kept: Vec<Vec<u8>>,
-    timed_out: bool,
+    kept: Vec<Kept>,
+    /// Past the time limit: when the child was asked for its stack, and
+    /// whether it was killed since.
+    dump_asked: Option<Instant>,
+    killed: bool,
     done: bool,
+}
+
+impl Slot {
+    /// The current child's command line after the interpreter: zope's
+    /// protocol, plus where to resume after a crash.
+    fn args(&self, config: &RunConfig) -> Vec<String> {
+        let mut args: Vec<String> = config.script_parts.clone();
+        // A resumed child does not announce the layer again.
+        let number = if self.attempts > 0 { 0 } else { self.number };
+        args.extend([
+            "--resume-layer".to_owned(),
+            self.name.clone(),
+            number.to_string(),
+        ]);
+        if self.skip > 0 {
+            args.extend(["--resume-after".to_owned(), self.skip.to_string()]);
+        }
+        for d in &config.defaults {
+            args.extend(["--default".to_owned(), d.clone()]);
+        }
+        args.extend(config.original_args.iter().skip(1).cloned());
+        if let (Some(seed), true) = (self.seed, self.attempts > 0) {
+            args.extend(["--shuffle-seed".to_owned(), seed.to_string()]);
+        }
+        args
+    }
+}
+
+/// What the end of one child means for its layer.
+struct Finished {
+    outcome: ChildOutcome,
+    banner: Option<String>,
+    /// The child crashed in a test with tests after it: how many of its
+    /// tests ran, for the next child to skip.
+    resume_after: Option<usize>,
 }
 
 /// Runs `layers` in child processes: one at a time after a layer that cannot
 /// be torn down, up to `-j N` at once otherwise. Output is shown as zope
-/// shows it; results come from each child's report file, else from zope's
-/// stderr protocol. A child that dies, hangs past `--child-timeout` or prints
-/// garbage is reported, and every other layer's result is kept.
+/// shows it; results come from each child's channel, else from zope's
+/// stderr protocol. A child that dies, hangs past `LEAKRUNNER_CHILD_TIMEOUT`
+/// or prints garbage is reported after its output, with the test it was
+/// running; what finished is kept, and the rest of its layer runs in a new
+/// child.
 pub fn resume_layers(
     py: Python<'_>,
     config: &RunConfig,
@@ -206,10 +216,14 @@ pub fn resume_layers(
     layers_run: &mut usize,
 ) -> Result<ChildOutcome> {
     let emit = |event: Event| sink.borrow_mut().emit(py, event);
-    let executable: String = py
-        .import(intern!(py, "sys"))?
-        .getattr(intern!(py, "executable"))?
-        .extract()?;
+    let sys = py.import(intern!(py, "sys"))?;
+    let executable: String = sys.getattr(intern!(py, "executable"))?.extract()?;
+    // The census a crashed child's samples came from (same interpreter).
+    let census_scope = if sys.hasattr(intern!(py, "getobjects"))? {
+        CensusScope::AllObjects
+    } else {
+        CensusScope::ReachableHeap
+    };
     let processes = config.processes.max(1);
     let merge = if processes == 1 {
         Merge::Immediate
@@ -218,39 +232,31 @@ pub fn resume_layers(
     } else {
         Merge::Deferred
     };
-    let report_dir = std::env::temp_dir();
+    let channel_dir = std::env::temp_dir();
     // Children are numbered from 0 after a failed tear-down (the first does
     // not announce its layer again) and from 1 under -j.
     let first_number = usize::from(processes > 1);
     let mut slots: Vec<Slot> = (first_number..)
         .zip(layers)
         .enumerate()
-        .map(|(index, (resume_number, (name, _)))| {
-            let mut args: Vec<String> = config.script_parts.clone();
-            args.extend([
-                "--resume-layer".to_owned(),
-                name.clone(),
-                resume_number.to_string(),
-            ]);
-            for d in &config.defaults {
-                args.extend(["--default".to_owned(), d.clone()]);
-            }
-            args.extend(config.original_args.iter().skip(1).cloned());
-            Slot {
-                name: name.clone(),
-                args,
-                report_file: report_dir.join(format!(
-                    "leakrunner-child-{}-{index}.report",
-                    std::process::id()
-                )),
-                child: None,
-                started: None,
-                stdout_closed: false,
-                stderr: None,
-                kept: Vec::new(),
-                timed_out: false,
-                done: false,
-            }
+        .map(|(index, (number, (name, _)))| Slot {
+            name: name.clone(),
+            number,
+            skip: 0,
+            seed: None,
+            attempts: 0,
+            channel: channel_dir.join(format!(
+                "leakrunner-child-{}-{index}.channel",
+                std::process::id()
+            )),
+            child: None,
+            started: None,
+            stdout_closed: false,
+            stderr: None,
+            kept: Vec::new(),
+            dump_asked: None,
+            killed: false,
+            done: false,
         })
         .collect();
 
@@ -308,21 +314,35 @@ pub fn resume_layers(
                         progress.push((index, dots));
                     }
                     Merge::Deferred if is_dots(&line) => {}
-                    _ => slots[index].kept.push(line),
+                    _ => slots[index].kept.push(Kept::Output(line)),
                 },
                 Message::StdoutClosed(index) => slots[index].stdout_closed = true,
                 Message::Stderr(index, bytes) => slots[index].stderr = Some(bytes),
             }
         }
 
-        // Children past the time limit are killed; their pipes then close.
+        // A child past the time limit is asked for its stack (faulthandler
+        // writes it to the channel), then killed; its pipes then close.
         if let Some(limit) = config.child_timeout {
             for slot in slots.iter_mut() {
-                if let (Some(child), Some(started)) = (slot.child.as_mut(), slot.started) {
-                    if !slot.timed_out && started.elapsed().as_secs_f64() > limit {
-                        slot.timed_out = true;
+                let (Some(child), Some(started)) = (slot.child.as_mut(), slot.started) else {
+                    continue;
+                };
+                match slot.dump_asked {
+                    None if started.elapsed().as_secs_f64() > limit => {
+                        if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+                            // SAFETY: a signal to our own child, not yet reaped.
+                            unsafe {
+                                libc::kill(pid, libc::SIGUSR2);
+                            }
+                        }
+                        slot.dump_asked = Some(Instant::now());
+                    }
+                    Some(asked) if !slot.killed && asked.elapsed() > DUMP_GRACE => {
+                        slot.killed = true;
                         let _ = child.kill();
                     }
+                    _ => {}
                 }
             }
         }
@@ -333,15 +353,41 @@ pub fn resume_layers(
             }
             let mut child = slot.child.take().expect("checked");
             let status = py.detach(|| child.wait());
-            running -= 1;
-            slot.done = true;
-            let outcome = finish_child(py, config, &executable, slot, status.ok(), &emit)?;
+            let finished = finish_child(py, config, &executable, slot, status.ok(), census_scope)?;
+            let outcome = finished.outcome;
             total.ran += outcome.ran;
             total.failures.extend(outcome.failures);
             total.errors.extend(outcome.errors);
             total.skipped += outcome.skipped;
-            total.import_errors.extend(outcome.import_errors);
+            for module in outcome.import_errors {
+                if !total.import_errors.contains(&module) {
+                    total.import_errors.push(module);
+                }
+            }
             total.leaks.extend(outcome.leaks);
+            if let Some(banner) = finished.banner {
+                match merge {
+                    Merge::Immediate => show_banner(py, &emit, banner)?,
+                    _ => slot.kept.push(Kept::Banner(banner)),
+                }
+            }
+            if let Some(ran) = finished.resume_after {
+                slot.skip += ran;
+                flush_stdout(py)?;
+                match spawn(&executable, config, slot, index, &sender) {
+                    Ok(()) => continue,
+                    Err(e) => {
+                        total.errors.push(format!("subprocess for {}", slot.name));
+                        let banner = format!("Could not start subprocess for {}: {e}", slot.name);
+                        match merge {
+                            Merge::Immediate => show_banner(py, &emit, banner)?,
+                            _ => slot.kept.push(Kept::Banner(banner)),
+                        }
+                    }
+                }
+            }
+            running -= 1;
+            slot.done = true;
             if merge == Merge::Keepalive {
                 progress.push((index, b" LAYER FINISHED".to_vec()));
             }
@@ -368,8 +414,14 @@ pub fn resume_layers(
                 out.extend_from_slice(b"]\n");
                 bracket_open = false;
             }
-            for line in slots[next_to_show].kept.drain(..) {
-                out.extend_from_slice(&line);
+            for kept in std::mem::take(&mut slots[next_to_show].kept) {
+                match kept {
+                    Kept::Output(line) => out.extend_from_slice(&line),
+                    Kept::Banner(banner) => {
+                        write_bytes(py, &std::mem::take(&mut out))?;
+                        show_banner(py, &emit, banner)?;
+                    }
+                }
             }
             next_to_show += 1;
         }
@@ -387,15 +439,20 @@ fn spawn(
     index: usize,
     sender: &mpsc::Sender<Message>,
 ) -> std::io::Result<()> {
-    let _ = std::fs::remove_file(&slot.report_file);
+    let _ = std::fs::remove_file(&slot.channel);
     let mut child = Command::new(executable)
-        .args(&slot.args)
+        .args(slot.args(config))
         .current_dir(&config.cwd)
-        .env(REPORT_FILE_ENV, &slot.report_file)
+        .env(CHANNEL_ENV, &slot.channel)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
+    slot.attempts += 1;
+    slot.stdout_closed = false;
+    slot.stderr = None;
+    slot.dump_asked = None;
+    slot.killed = false;
     let stdout = child.stdout.take().expect("piped");
     let mut stderr = child.stderr.take().expect("piped");
     let lines = sender.clone();
@@ -427,47 +484,145 @@ fn spawn(
     Ok(())
 }
 
-/// What a finished child reported, or the banner saying it did not.
+/// What a finished child reported: its channel's totals when it got to the
+/// end; otherwise what it streamed before it died, the crash counted under
+/// the test (or layer method) it interrupted, and a banner saying how it
+/// ended and where, with faulthandler's stack.
 fn finish_child(
-    _py: Python<'_>,
+    py: Python<'_>,
     config: &RunConfig,
     executable: &str,
     slot: &mut Slot,
     status: Option<ExitStatus>,
-    emit: &dyn Fn(Event) -> PyResult<()>,
-) -> Result<ChildOutcome> {
+    census_scope: CensusScope,
+) -> Result<Finished> {
     let stderr = slot.stderr.take().unwrap_or_default();
-    let report = std::fs::read_to_string(&slot.report_file).ok();
-    let _ = std::fs::remove_file(&slot.report_file);
-    if !slot.timed_out {
-        if let Some(outcome) = report.as_deref().and_then(decode_report) {
-            return Ok(outcome);
-        }
-        if let Some(outcome) = parse_child_report(&stderr) {
-            return Ok(outcome);
+    let text = std::fs::read(&slot.channel).unwrap_or_default();
+    let _ = std::fs::remove_file(&slot.channel);
+    let transcript = Transcript::read(&String::from_utf8_lossy(&text));
+    let timed_out = slot.dump_asked.is_some();
+    let finished = |outcome, banner| Finished {
+        outcome,
+        banner,
+        resume_after: None,
+    };
+    if !timed_out {
+        if let Some(outcome) = transcript.complete.clone() {
+            return Ok(finished(outcome, None));
         }
     }
     let mut command = vec![executable.to_owned()];
-    command.extend(slot.args.iter().cloned());
-    let mut message = communication_failure(config.verbose, &command, &stderr);
-    if slot.timed_out {
+    command.extend(slot.args(config));
+    let ending = how_it_ended(py, config, status, timed_out)?;
+    let generic = format!("subprocess for {}", slot.name);
+    if !transcript.opened {
+        // Not a child of ours, or one that never got going: zope's way.
+        if !timed_out {
+            if let Some(outcome) = parse_child_report(&stderr) {
+                return Ok(finished(outcome, None));
+            }
+        }
+        let mut message = String::from("Could not communicate with subprocess!");
+        message.push_str(&child_details(config.verbose, &command, &stderr));
+        if let Some(ending) = ending {
+            message.push_str(&format!("\nThe subprocess for {} {ending}.", slot.name));
+        }
+        let outcome = ChildOutcome {
+            errors: vec![generic],
+            ..ChildOutcome::default()
+        };
+        return Ok(finished(outcome, Some(message)));
+    }
+    let doing = transcript.doing.describe();
+    let exited = status.is_some_and(|s| s.code().is_some());
+    if !timed_out && exited {
+        if let Some(mut outcome) = parse_child_report(&stderr) {
+            // It ran to its end, but its channel stopped short (a test
+            // closed it): zope's protocol has the totals, the channel the
+            // rest.
+            outcome.skipped = transcript.streamed.skipped;
+            outcome.import_errors = transcript.streamed.import_errors.clone();
+            let message = format!(
+                "The results channel of the subprocess for {} ended {doing}; \
+                 its totals come from its stderr.",
+                slot.name
+            );
+            return Ok(finished(outcome, Some(message)));
+        }
+    }
+    let outcome = transcript.crashed_counts(&generic, census_scope);
+    let ending = ending.unwrap_or_else(|| "ended".to_owned());
+    let mut message = format!("The subprocess for {} {ending} {doing}.", slot.name);
+    let crash_text = transcript.crash_text.trim_end();
+    if !crash_text.is_empty() {
+        message.push('\n');
+        message.push_str(crash_text);
+    }
+    let resume_after = transcript.resume_after();
+    if let (Some(_), Some(test)) = (resume_after, transcript.doing.culprit()) {
         message.push_str(&format!(
-            "\nThe subprocess for {} ran longer than the {} seconds allowed \
-             (LEAKRUNNER_CHILD_TIMEOUT) and was killed.",
-            slot.name,
-            config.child_timeout.unwrap_or_default()
+            "\nThe rest of {} runs in a new subprocess, after {test}.",
+            slot.name
         ));
-    } else if let Some(signal) = status.and_then(|s| s.signal()) {
+    } else if resume_after.is_some() {
         message.push_str(&format!(
-            "\nThe subprocess for {} was killed by signal {signal}.",
+            "\nThe rest of {} runs in a new subprocess.",
             slot.name
         ));
     }
-    emit(Event::ErrorWithBanner(message))?;
-    Ok(ChildOutcome {
-        errors: vec![format!("subprocess for {}", slot.name)],
-        ..ChildOutcome::default()
+    message.push_str(&child_details(config.verbose, &command, &stderr));
+    if slot.seed.is_none() {
+        slot.seed = transcript.seed;
+    }
+    Ok(Finished {
+        outcome,
+        banner: Some(message),
+        resume_after,
     })
+}
+
+/// "was killed by signal 11 (SIGSEGV)", "exited with status 3", or the
+/// time limit; None for a child that exited normally.
+fn how_it_ended(
+    py: Python<'_>,
+    config: &RunConfig,
+    status: Option<ExitStatus>,
+    timed_out: bool,
+) -> PyResult<Option<String>> {
+    if timed_out {
+        return Ok(Some(format!(
+            "ran longer than the {} seconds allowed (LEAKRUNNER_CHILD_TIMEOUT) and was killed",
+            config.child_timeout.unwrap_or_default()
+        )));
+    }
+    let Some(status) = status else {
+        return Ok(None);
+    };
+    if let Some(signal) = status.signal() {
+        let name = py
+            .import(intern!(py, "signal"))?
+            .getattr(intern!(py, "Signals"))?
+            .call1((signal,))
+            .and_then(|s| s.getattr(intern!(py, "name"))?.extract::<String>());
+        return Ok(Some(match name {
+            Ok(name) => format!("was killed by signal {signal} ({name})"),
+            Err(_) => format!("was killed by signal {signal}"),
+        }));
+    }
+    Ok(status
+        .code()
+        .map(|code| format!("exited with status {code}")))
+}
+
+/// A banner through the reporters, flushed before any more raw output
+/// goes to stdout's byte layer.
+fn show_banner(
+    py: Python<'_>,
+    emit: &dyn Fn(Event) -> PyResult<()>,
+    banner: String,
+) -> PyResult<()> {
+    emit(Event::ErrorWithBanner(banner))?;
+    flush_stdout(py)
 }
 
 fn flush_stdout(py: Python<'_>) -> PyResult<()> {
@@ -477,8 +632,11 @@ fn flush_stdout(py: Python<'_>) -> PyResult<()> {
     Ok(())
 }
 
-/// Writes a child's raw output line to our stdout's byte stream.
+/// Writes a child's raw output to our stdout's byte stream.
 fn write_bytes(py: Python<'_>, line: &[u8]) -> PyResult<()> {
+    if line.is_empty() {
+        return Ok(());
+    }
     let stdout = py
         .import(intern!(py, "sys"))?
         .getattr(intern!(py, "stdout"))?;
@@ -491,11 +649,12 @@ fn write_bytes(py: Python<'_>, line: &[u8]) -> PyResult<()> {
     Ok(())
 }
 
-/// zope's banner text for a child that did not report back.
-fn communication_failure(verbose: u32, command: &[String], stderr: &[u8]) -> String {
+/// zope's details of a child that did not report back (`-v`): its command
+/// line and stderr, the middle of a long stderr left out at `-v`.
+fn child_details(verbose: u32, command: &[String], stderr: &[u8]) -> String {
     let text = String::from_utf8_lossy(stderr);
     let lines: Vec<&str> = text.lines().collect();
-    let mut message = String::from("Could not communicate with subprocess!");
+    let mut message = String::new();
     if verbose >= 1 {
         let quoted: Vec<String> = command.iter().map(|a| str_repr(a)).collect();
         message.push_str(&format!("\nChild command line: [{}]", quoted.join(", ")));
@@ -533,44 +692,6 @@ mod tests {
         assert!(parse_child_report(b"Traceback...\nBoom\n").is_none());
     }
 
-    /// A judged layer, with a finding and an undecided signal, as a child
-    /// sends it.
-    fn leak_layer() -> crate::leaks::LayerLeaks {
-        use crate::leaks::{CensusScope, LayerLeaks, Sample, Series, Sight};
-        let mut series = Series::new(1);
-        for (total, blocks) in [(100, 10), (140, 12), (141, 13), (142, 13), (143, 15)] {
-            series.push(Sample {
-                total_refs: Some(total),
-                blocks: Some(blocks),
-                fds: Some(4),
-                threads: Some(1),
-                garbage: Some(0),
-                ..Sample::default()
-            });
-        }
-        let sight = Sight {
-            total_refs: true,
-            census: Some(CensusScope::AllObjects),
-        };
-        LayerLeaks::judge("pkg.L".into(), series, sight, false)
-    }
-
-    #[test]
-    fn report_files_round_trip_and_reject_partial_ones() {
-        let outcome = ChildOutcome {
-            ran: 7,
-            failures: vec!["f (m.T.f)".into()],
-            errors: vec!["e (m.T.e)".into(), "Layer: m.L.setUp".into()],
-            skipped: 2,
-            import_errors: vec!["pkg.broken".into()],
-            leaks: vec![leak_layer()],
-        };
-        let text = encode_report(&outcome);
-        assert_eq!(decode_report(&text), Some(outcome));
-        assert_eq!(decode_report(&text.replace("end\n", "")), None);
-        assert_eq!(decode_report("garbage"), None);
-    }
-
     #[test]
     fn dot_lines() {
         assert!(is_dots(b"...\n"));
@@ -583,14 +704,71 @@ mod tests {
     #[test]
     fn failure_banner_trims_long_stderr_at_v1() {
         let stderr: String = (0..30).map(|i| format!("line{i}\n")).collect();
-        let message = communication_failure(1, &["py".into(), "it's".into()], stderr.as_bytes());
-        assert!(message.starts_with(
-            "Could not communicate with subprocess!\nChild command line: ['py', \"it's\"]"
-        ));
+        let message = child_details(1, &["py".into(), "it's".into()], stderr.as_bytes());
+        assert!(message.starts_with("\nChild command line: ['py', \"it's\"]"));
         assert!(message.contains("  line9\n...\n  line20"));
+        assert_eq!(child_details(0, &[], stderr.as_bytes()), "");
+    }
+
+    #[test]
+    fn a_resumed_child_skips_what_ran_and_keeps_the_order() {
+        let config = RunConfig {
+            script_parts: vec!["-m".into(), "leakrunner".into()],
+            defaults: vec!["--path".into()],
+            original_args: vec!["prog".into(), "-j2".into(), "--shuffle".into()],
+            ..RunConfig::default()
+        };
+        let mut slot = Slot {
+            name: "pkg.L".into(),
+            number: 3,
+            skip: 0,
+            seed: Some(7),
+            attempts: 0,
+            channel: PathBuf::new(),
+            child: None,
+            started: None,
+            stdout_closed: false,
+            stderr: None,
+            kept: Vec::new(),
+            dump_asked: None,
+            killed: false,
+            done: false,
+        };
+        let first = slot.args(&config);
         assert_eq!(
-            communication_failure(0, &[], stderr.as_bytes()),
-            "Could not communicate with subprocess!"
+            first,
+            [
+                "-m",
+                "leakrunner",
+                "--resume-layer",
+                "pkg.L",
+                "3",
+                "--default",
+                "--path",
+                "-j2",
+                "--shuffle"
+            ]
+        );
+        slot.attempts = 1;
+        slot.skip = 2;
+        let next = slot.args(&config);
+        assert_eq!(
+            next,
+            [
+                "-m",
+                "leakrunner",
+                "--resume-layer",
+                "pkg.L",
+                "0",
+                "--resume-after",
+                "2",
+                "--default",
+                "--path",
+                "-j2",
+                "--shuffle",
+                "--shuffle-seed",
+                "7"
+            ]
         );
     }
 }

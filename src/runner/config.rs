@@ -65,11 +65,15 @@ pub struct RunConfig {
     /// `--profile cProfile`, and `--profile-directory` for its files.
     pub profile: Option<String>,
     pub prof_dir: String,
-    /// `--child-timeout`: kill a child process running longer (seconds).
+    /// `LEAKRUNNER_CHILD_TIMEOUT`: kill a child process running longer
+    /// (seconds).
     pub child_timeout: Option<f64>,
     /// Set in a child process: the one layer it runs, and its resume number.
     pub resume_layer: Option<String>,
     pub resume_number: Option<usize>,
+    /// A child resumed after a crash: the layer's tests that already ran
+    /// (or crashed) in earlier children, skipped here.
+    pub resume_after: Option<usize>,
     /// The command line (argv, program name first) and the defaults, to
     /// rebuild a child's command line.
     pub original_args: Vec<String>,

@@ -9,15 +9,19 @@
 //!   layers to child processes (`child`);
 //! - `iterate`: the iterations of a layer's tests (or a subset of them);
 //! - `probe`: what is sampled after an iteration for leak hunting;
-//! - `collect` and `result`: importing tests, and the Rust `TestResult`.
+//! - `collect` and `result`: importing tests, and the Rust `TestResult`;
+//! - `fatal` and `channel`: faulthandler, and what a process tells of a
+//!   crash (a child's results channel, the note of one that is nobody's).
 //!
 //! Decisions on plain data (discovery, selection, layer order, statistics,
 //! leak verdicts) are made by the pure stages it calls.
 
 mod attribute;
+pub mod channel;
 pub mod child;
 pub mod collect;
 pub mod config;
+mod fatal;
 mod iterate;
 mod lifecycle;
 mod plan;
@@ -69,6 +73,31 @@ struct Runner<'py> {
     interrupted: bool,
     /// `-D`: the post-mortem debugger was left; the run ends.
     end_run: bool,
+    /// A child's console: stdout on a descriptor the tests cannot close.
+    console: Option<Py<PyAny>>,
+}
+
+/// A child's channel and protected stdout, taken before anything runs.
+fn child_streams(py: Python<'_>) -> PyResult<(Option<std::fs::File>, Option<Py<PyAny>>)> {
+    use std::os::fd::FromRawFd;
+    let crash = py.import(intern!(py, "leakrunner._crash"))?;
+    let path: Option<String> = crash
+        .call_method1(intern!(py, "take_env"), (channel::CHANNEL_ENV,))?
+        .extract()?;
+    let channel = match path.map(|p| crash.call_method1(intern!(py, "open_channel"), (p,))) {
+        Some(Ok(fd)) => {
+            let fd: i32 = fd.extract()?;
+            // SAFETY: a descriptor open_channel just made, owned from here.
+            Some(unsafe { std::fs::File::from_raw_fd(fd) })
+        }
+        // The parent then reports that the child never opened it.
+        _ => None,
+    };
+    let console = crash
+        .call_method0(intern!(py, "protect_stdout"))
+        .ok()
+        .map(Bound::unbind);
+    Ok((channel, console))
 }
 
 /// Runs the tests; returns whether the run failed (zope's `runner.failed`).
@@ -77,11 +106,36 @@ pub fn run(
     config: RunConfig,
     extra_reporters: Vec<Box<dyn Reporter>>,
 ) -> Result<bool> {
+    let in_child = config.resume_layer.is_some();
+    let (channel, console) = if in_child {
+        child_streams(py)?
+    } else {
+        (None, None)
+    };
+    let channel_fd = channel.as_ref().map(std::os::fd::AsRawFd::as_raw_fd);
+    let guard = fatal::Guard::start(py, channel_fd)?;
+    let outcome = run_guarded(py, config, extra_reporters, channel, console);
+    guard.finish(py)?;
+    outcome
+}
+
+fn run_guarded(
+    py: Python<'_>,
+    config: RunConfig,
+    extra_reporters: Vec<Box<dyn Reporter>>,
+    channel: Option<std::fs::File>,
+    console: Option<Py<PyAny>>,
+) -> Result<bool> {
+    let in_child = config.resume_layer.is_some();
     let mut reporters = session::reporters(py, &config)?;
     reporters.extend(extra_reporters);
     let sink = Sink {
         reporters,
-        out: PyOutput::new(py)?,
+        out: match &console {
+            Some(stdout) => PyOutput::pinned(py, stdout.clone_ref(py))?,
+            None => PyOutput::new(py)?,
+        },
+        watch: Some(channel::Watch::new(channel, !in_child)),
     };
     let flags = TestFlags {
         buffer: config.buffer,
@@ -89,7 +143,7 @@ pub fn run(
         post_mortem: config.post_mortem,
         gc_after_test: config.gc_after_test,
         verbose: config.verbose,
-        in_child: config.resume_layer.is_some(),
+        in_child,
         needs: sink.needs(),
         ignore_new_threads: config.ignore_new_threads.clone(),
     };
@@ -107,6 +161,7 @@ pub fn run(
         quiet_sink: Rc::new(RefCell::new(Sink {
             reporters: Vec::new(),
             out: PyOutput::new(py)?,
+            watch: None,
         })),
         flags: Rc::new(flags),
         handles: Rc::new(Handles::new(py)?),
@@ -116,6 +171,7 @@ pub fn run(
         session: session::Session::default(),
         interrupted: false,
         end_run: false,
+        console,
     };
     let listing = runner.config.list_tests;
     let outcome = runner.with_warnings(|runner| runner.run_phases());
@@ -157,16 +213,27 @@ impl<'py> Runner<'py> {
         self.stats.import_errors = import_errors.iter().map(|e| e.module.clone()).collect();
         self.emit(Event::ImportErrors(import_errors))?;
         let shuffle_seed = if self.config.shuffle {
-            Some(self.shuffle(&mut collected)?)
+            let seed = self.shuffle(&mut collected)?;
+            if let Some(watch) = &mut self.sink.borrow_mut().watch {
+                watch.seed(seed);
+            }
+            Some(seed)
         } else {
             None
         };
         let in_child = self.config.resume_layer.is_some();
         let mut child_stderr: Option<Py<PyAny>> = None;
         if in_child {
-            // The child's protocol goes to the real stderr; the test output
-            // that would go there joins stdout, which the parent shows.
-            child_stderr = Some(sys.getattr(intern!(py, "stderr"))?.unbind());
+            // The child's protocol goes to the real stderr (a duplicate
+            // the tests cannot close); the test output that would go there
+            // joins stdout, which the parent shows.
+            let protected = py
+                .import(intern!(py, "leakrunner._crash"))?
+                .call_method0(intern!(py, "protected_stderr"));
+            child_stderr = Some(match protected {
+                Ok(stream) => stream.unbind(),
+                Err(_) => sys.getattr(intern!(py, "stderr"))?.unbind(),
+            });
             sys.setattr(intern!(py, "stderr"), sys.getattr(intern!(py, "stdout"))?)?;
         }
         self.filter_layers(&mut collected)?;
@@ -260,7 +327,10 @@ impl<'py> Runner<'py> {
                 import_errors: s.import_errors.clone(),
                 leaks: std::mem::take(&mut self.leak_layers),
             };
-            child::report_to_parent(py, stderr.bind(py), &outcome)?;
+            if let Some(watch) = &mut self.sink.borrow_mut().watch {
+                watch.finish(&outcome);
+            }
+            child::report_to_parent(py, stderr.bind(py), self.console.as_ref(), &outcome)?;
         }
         Ok(())
     }

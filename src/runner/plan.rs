@@ -304,7 +304,10 @@ impl Runner<'_> {
         }
         for id in self.layers.graph.order_by_bases(&ids) {
             let name = by_object[&id].clone();
-            let tests = collected.by_layer.shift_remove(&name).unwrap_or_default();
+            let mut tests = collected.by_layer.shift_remove(&name).unwrap_or_default();
+            if let Some(after) = self.config.resume_after {
+                skip_tests(py, &mut tests, after)?;
+            }
             planned.push(PlannedLayer { name, id, tests });
         }
         Ok(planned)
@@ -331,6 +334,28 @@ impl Runner<'_> {
         }
         Ok(())
     }
+}
+
+/// A child resumed after a crash: drops the tests that ran (or crashed) in
+/// the children before it, counted as results count them
+/// (`countTestCases`). An entry is all or nothing: one holding several
+/// tests is skipped whole once the crash was inside it.
+fn skip_tests(py: Python<'_>, tests: &mut Vec<TestEntry>, after: usize) -> PyResult<()> {
+    let mut counted = 0;
+    let mut entries = 0;
+    for entry in tests.iter() {
+        if counted >= after {
+            break;
+        }
+        counted += entry
+            .test
+            .bind(py)
+            .call_method0(intern!(py, "countTestCases"))?
+            .extract::<usize>()?;
+        entries += 1;
+    }
+    tests.drain(..entries);
+    Ok(())
 }
 
 fn test_name(py: Python<'_>, entry: &TestEntry) -> PyResult<String> {

@@ -16,6 +16,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
+use super::channel::Watch;
 use crate::events::{Event, ExceptionDetail, Failure, FailureKind, ReportKind, TestIdentity};
 use crate::pyio::PyOutput;
 use crate::report::{Needs, Reporter, Stamp};
@@ -24,10 +25,16 @@ use crate::report::{Needs, Reporter, Stamp};
 pub struct Sink {
     pub reporters: Vec<Box<dyn Reporter>>,
     pub out: PyOutput,
+    /// The run's watch (a child's results channel, the fatal-signal note);
+    /// None for the runner's own quiet passes.
+    pub watch: Option<Watch>,
 }
 
 impl Sink {
     pub fn emit(&mut self, py: Python<'_>, event: Event) -> PyResult<()> {
+        if let Some(watch) = &mut self.watch {
+            watch.see(&event);
+        }
         let at = Stamp {
             unix: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -51,9 +58,26 @@ impl Sink {
 
     /// What the reporters of this run need to know about tests.
     pub fn needs(&self) -> Needs {
-        self.reporters
+        let needs = self
+            .reporters
             .iter()
-            .fold(Needs::default(), |n, r| n.union(r.needs()))
+            .fold(Needs::default(), |n, r| n.union(r.needs()));
+        match &self.watch {
+            // The channel tells an unexpected success (no exception
+            // details) from an error (with them).
+            Some(watch) if watch.has_channel() => needs.union(Needs {
+                exceptions: true,
+                ..Needs::default()
+            }),
+            _ => needs,
+        }
+    }
+
+    /// A test begins, before the layers' testSetUp hooks run.
+    pub fn test_begins(&mut self, name: &str, tests_run: usize, total: usize) {
+        if let Some(watch) = &mut self.watch {
+            watch.test_begins(name, tests_run, total);
+        }
     }
 }
 
@@ -80,6 +104,7 @@ pub struct Handles {
     pub sys: Py<PyModule>,
     pub gc: Py<PyModule>,
     pub support: Py<PyModule>,
+    pub names: Names,
 }
 
 impl Handles {
@@ -88,7 +113,72 @@ impl Handles {
             sys: py.import(intern!(py, "sys"))?.unbind(),
             gc: py.import(intern!(py, "gc"))?.unbind(),
             support: py.import(intern!(py, "leakrunner._support"))?.unbind(),
+            names: Names::new(py)?,
         })
+    }
+}
+
+/// `str(test)` for every test as it begins (the crash note, a child's
+/// channel), at a fraction of its cost: for a `unittest.TestCase` whose
+/// class keeps TestCase's `__str__`, the class's part is formatted once
+/// and only `_testMethodName` is read per test. Anything else is asked.
+pub struct Names {
+    test_case_str: Py<PyAny>,
+    /// By type's address: the type (kept, so that the address is not
+    /// reused) and `module.qualname` when its `__str__` is TestCase's.
+    classes: RefCell<std::collections::HashMap<usize, KnownClass>>,
+}
+
+type KnownClass = (Py<PyAny>, Option<String>);
+
+impl Names {
+    fn new(py: Python<'_>) -> PyResult<Names> {
+        Ok(Names {
+            test_case_str: py
+                .import(intern!(py, "unittest"))?
+                .getattr(intern!(py, "TestCase"))?
+                .getattr(intern!(py, "__str__"))?
+                .unbind(),
+            classes: RefCell::default(),
+        })
+    }
+
+    /// Exactly `str(test)`.
+    pub fn name(&self, test: &Bound<'_, PyAny>) -> PyResult<String> {
+        let py = test.py();
+        let class = test.get_type();
+        let key = class.as_ptr() as usize;
+        let known = self.classes.borrow().get(&key).map(|(_, c)| c.clone());
+        let prefix = match known {
+            Some(prefix) => prefix,
+            None => {
+                let prefix = if class
+                    .getattr(intern!(py, "__str__"))?
+                    .is(self.test_case_str.bind(py))
+                {
+                    Some(format!(
+                        "{}.{}",
+                        class.getattr(intern!(py, "__module__"))?.str()?,
+                        class.getattr(intern!(py, "__qualname__"))?.str()?
+                    ))
+                } else {
+                    None
+                };
+                self.classes
+                    .borrow_mut()
+                    .insert(key, (class.into_any().unbind(), prefix.clone()));
+                prefix
+            }
+        };
+        if let Some(prefix) = prefix {
+            if let Ok(method) = test.getattr(intern!(py, "_testMethodName")) {
+                if let Ok(method) = method.cast::<pyo3::types::PyString>() {
+                    let method = method.to_str()?;
+                    return Ok(format!("{method} ({prefix}.{method})"));
+                }
+            }
+        }
+        Ok(test.str()?.to_string())
     }
 }
 
@@ -456,10 +546,16 @@ impl TestResult {
             .getattr(intern!(py, "__dict__"))?
             .call_method0(intern!(py, "copy"))?;
         let state = state.cast_into::<PyDict>().map_err(PyErr::from)?.unbind();
-        Self::call_hooks(py, &self.hooks.set_up)?;
+        // The watch hears of the test before the layers' testSetUp runs:
+        // a crash there is the test's.
         let count = Self::count_of(test)?;
+        let name = self.handles.names.name(test)?;
+        self.sink
+            .borrow_mut()
+            .test_begins(&name, self.tests_run + count, self.count);
+        Self::call_hooks(py, &self.hooks.set_up)?;
         self.tests_run += count;
-        self.begin(py, test, count, Some(state))?;
+        self.begin(py, test, count, Some(state), name)?;
         self.set_up_std_streams(py)
     }
 
@@ -481,11 +577,15 @@ impl TestResult {
             // Some Pythons (3.12.1) skip without calling startTest.
             let count = Self::count_of(test)?;
             self.tests_run += count;
+            let name = self.handles.names.name(test)?;
+            self.sink
+                .borrow_mut()
+                .test_begins(&name, self.tests_run, self.count);
             let state = test
                 .getattr(intern!(py, "__dict__"))?
                 .call_method0(intern!(py, "copy"))?;
             let state = state.cast_into::<PyDict>().map_err(PyErr::from)?.unbind();
-            self.begin(py, test, count, Some(state))?;
+            self.begin(py, test, count, Some(state), name)?;
         } else {
             self.restore_std_streams(py)?;
         }
@@ -692,12 +792,8 @@ impl TestResult {
         test: &Bound<'_, PyAny>,
         count: usize,
         state: Option<Py<PyDict>>,
+        name: String,
     ) -> PyResult<()> {
-        let name = if self.flags.needs.names {
-            Self::test_name(test)?
-        } else {
-            String::new()
-        };
         let identity = self.identity(py, test)?;
         self.emit(
             py,
@@ -725,5 +821,45 @@ impl TestResult {
             thread_states,
         });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path gives exactly `str(test)`; classes that format
+    /// themselves, and tests that are no TestCase, are asked.
+    #[test]
+    fn names_are_str_of_the_test() {
+        Python::initialize();
+        Python::attach(|py| {
+            let code = std::ffi::CString::new(
+                r#"
+import unittest
+class Plain(unittest.TestCase):
+    def test_a(self): pass
+class Plain2(Plain):
+    class Inner(unittest.TestCase):
+        def test_b(self): pass
+class Own(unittest.TestCase):
+    def __str__(self): return "own"
+    def test_c(self): pass
+TESTS = [Plain("test_a"), Plain2("test_a"), Plain2.Inner("test_b"), Own("test_c"),
+         unittest.FunctionTestCase(lambda: None)]
+"#,
+            )
+            .unwrap();
+            let module = PyModule::from_code(py, &code, c"names_test.py", c"names_test").unwrap();
+            let names = Names::new(py).unwrap();
+            let tests = module.getattr("TESTS").unwrap();
+            for test in tests.try_iter().unwrap() {
+                let test = test.unwrap();
+                // Twice: the second time from the cache.
+                for _ in 0..2 {
+                    assert_eq!(names.name(&test).unwrap(), test.str().unwrap().to_string());
+                }
+            }
+        });
     }
 }
