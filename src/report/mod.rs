@@ -7,6 +7,7 @@
 pub mod color;
 pub mod console;
 pub mod format;
+pub mod html;
 pub mod json;
 pub mod leaks;
 pub mod subunit;
