@@ -10,6 +10,7 @@ use super::{RunConfig, Runner};
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::report::console::{Console, ConsoleConfig};
+use crate::report::html::{Html, HtmlConfig};
 use crate::report::json::{write_atomically, Json, JsonConfig, RunInfo};
 use crate::report::subunit::Subunit;
 use crate::report::xml::{Xml, XmlConfig};
@@ -58,6 +59,16 @@ pub fn reporters(py: Python<'_>, config: &RunConfig) -> Result<Vec<Box<dyn Repor
     if let Some(path) = &config.leak_report {
         if config.resume_layer.is_none() {
             reporters.push(Box::new(Json::new(json_config(py, config, path)?)));
+        }
+    }
+    if let Some(path) = &config.leak_html {
+        if config.resume_layer.is_none() {
+            let json = json_config(py, config, path)?;
+            reporters.push(Box::new(Html::new(HtmlConfig {
+                path: json.path,
+                info: json.info,
+                write: json.write,
+            })));
         }
     }
     Ok(reporters)
