@@ -300,11 +300,14 @@ pub fn text(c: &Comparison, before: (&str, &Document), after: (&str, &Document))
             continue;
         }
         let _ = writeln!(out, "  {:<14}{} ({})", status.label(), l.layer, verdicts(l));
+        // Where the verdict stayed, only findings that changed are listed.
+        let stayed = matches!(status, Status::Changed | Status::StillLeaks);
         let shown: Vec<&FindingChange> = l
             .findings
             .iter()
-            .filter(|f| status != Status::Changed || f.change() != Change::Same)
+            .filter(|f| !stayed || f.change() != Change::Same)
             .collect();
+        let same = l.findings.len() - shown.len();
         // Rates line up under each other where the types allow.
         let width = shown
             .iter()
@@ -321,6 +324,10 @@ pub fn text(c: &Comparison, before: (&str, &Document), after: (&str, &Document))
                 subject(f),
                 rates(f)
             );
+        }
+        if same > 0 {
+            let noun = if same == 1 { "finding" } else { "findings" };
+            let _ = writeln!(out, "    ({same} {noun} unchanged)");
         }
     }
     let _ = writeln!(out, "{}", summary(c));
@@ -352,8 +359,13 @@ pub fn html(c: &Comparison, before: (&str, &Document), after: (&str, &Document))
     for l in &c.layers {
         let status = l.status();
         let mut findings = String::new();
+        let same = l
+            .findings
+            .iter()
+            .filter(|f| f.change() == Change::Same)
+            .count();
         for f in &l.findings {
-            if f.change() == Change::Same && status != Status::StillLeaks {
+            if f.change() == Change::Same {
                 continue;
             }
             let _ = write!(
@@ -364,6 +376,13 @@ pub fn html(c: &Comparison, before: (&str, &Document), after: (&str, &Document))
                 f.kind.label(),
                 escape(&subject(f)),
                 escape(&rates(f)),
+            );
+        }
+        if same > 0 && status != Status::Unchanged {
+            let noun = if same == 1 { "finding" } else { "findings" };
+            let _ = write!(
+                findings,
+                "<tr><td colspan=\"4\" class=\"note\">{same} {noun} unchanged</td></tr>"
             );
         }
         let findings = if findings.is_empty() {
@@ -516,7 +535,7 @@ mod tests {
              \x20   fixed  objects      leak.Leakable  was +1/iter\n\
              \x20 still leaks   demo.Growing (leak -> leak)\n\
              \x20   up     objects      a.Grows  +2 -> +5/iter\n\
-             \x20   same   objects      a.Same   +1/iter\n\
+             \x20   (1 finding unchanged)\n\
              \x20 new leak      demo.Clean (clean -> leak)\n\
              \x20   new    fds          (fds)  +1/iter\n\
              4 layers: 1 fixed, 1 new leak, 1 still leaking, 1 unchanged.\n"
