@@ -294,7 +294,7 @@ mod tests {
         assert!(out
             .stdout
             .contains("  new leak      demo.Leaky (clean -> leak)\n"));
-        assert!(files.0["diff.html"].contains("<td class=\"status\">new leak</td>"));
+        assert!(files.0["diff.html"].contains("<td class=\"status c-new\">new leak</td>"));
     }
 
     #[test]

@@ -299,7 +299,10 @@ pub fn text(c: &Comparison, before: (&str, &Document), after: (&str, &Document))
         if status == Status::Unchanged {
             continue;
         }
-        let _ = writeln!(out, "  {:<14}{} ({})", status.label(), l.layer, verdicts(l));
+        let mut head = format!("  {:<14}{}", status.label(), l.layer);
+        if status != Status::StillLeaks {
+            head.push_str(&format!(" ({})", verdicts(l)));
+        }
         // Where the verdict stayed, only findings that changed are listed.
         let stayed = matches!(status, Status::Changed | Status::StillLeaks);
         let shown: Vec<&FindingChange> = l
@@ -308,6 +311,12 @@ pub fn text(c: &Comparison, before: (&str, &Document), after: (&str, &Document))
             .filter(|f| !stayed || f.change() != Change::Same)
             .collect();
         let same = l.findings.len() - shown.len();
+        let noun = if same == 1 { "finding" } else { "findings" };
+        if shown.is_empty() && same > 0 {
+            let _ = writeln!(out, "{head}: {same} {noun} unchanged");
+            continue;
+        }
+        let _ = writeln!(out, "{head}");
         // Rates line up under each other where the types allow.
         let width = shown
             .iter()
@@ -326,8 +335,7 @@ pub fn text(c: &Comparison, before: (&str, &Document), after: (&str, &Document))
             );
         }
         if same > 0 {
-            let noun = if same == 1 { "finding" } else { "findings" };
-            let _ = writeln!(out, "    ({same} {noun} unchanged)");
+            let _ = writeln!(out, "    and {same} {noun} unchanged");
         }
     }
     let _ = writeln!(out, "{}", summary(c));
@@ -375,7 +383,7 @@ pub fn html(c: &Comparison, before: (&str, &Document), after: (&str, &Document))
                 f.change().label(),
                 f.kind.label(),
                 escape(&subject(f)),
-                escape(&rates(f)),
+                escape(&rates(f)).replace(" -&gt; ", " \u{2192} "),
             );
         }
         if same > 0 && status != Status::Unchanged {
@@ -392,7 +400,7 @@ pub fn html(c: &Comparison, before: (&str, &Document), after: (&str, &Document))
         };
         let _ = write!(
             page,
-            "<tr class=\"{}\"><td class=\"layer\">{}</td><td class=\"status\">{}</td>\
+            "<tr class=\"{}\"><td class=\"layer\">{}</td><td class=\"status{}\">{}</td>\
              <td>{}</td><td>{}</td><td>{findings}</td></tr>",
             if status == Status::Unchanged {
                 "clean"
@@ -400,6 +408,11 @@ pub fn html(c: &Comparison, before: (&str, &Document), after: (&str, &Document))
                 ""
             },
             escape(&l.layer),
+            match status {
+                Status::Fixed => " c-fixed",
+                Status::NewLeak => " c-new",
+                _ => "",
+            },
             status.label(),
             verdict_cell(l.before),
             verdict_cell(l.after),
@@ -533,9 +546,9 @@ mod tests {
              \n\
              \x20 fixed         demo.Leaky (leak -> clean)\n\
              \x20   fixed  objects      leak.Leakable  was +1/iter\n\
-             \x20 still leaks   demo.Growing (leak -> leak)\n\
+             \x20 still leaks   demo.Growing\n\
              \x20   up     objects      a.Grows  +2 -> +5/iter\n\
-             \x20   (1 finding unchanged)\n\
+             \x20   and 1 finding unchanged\n\
              \x20 new leak      demo.Clean (clean -> leak)\n\
              \x20   new    fds          (fds)  +1/iter\n\
              4 layers: 1 fixed, 1 new leak, 1 still leaking, 1 unchanged.\n"
@@ -604,10 +617,10 @@ mod tests {
                 "{name}"
             );
         }
-        assert!(page.contains("<td class=\"status\">fixed</td>"));
-        assert!(page.contains("<td class=\"status\">new leak</td>"));
+        assert!(page.contains("<td class=\"status c-fixed\">fixed</td>"));
+        assert!(page.contains("<td class=\"status c-new\">new leak</td>"));
         assert!(page.contains("<td class=\"c-up status\">up</td>"));
-        assert!(page.contains("+2 -&gt; +5/iter"));
+        assert!(page.contains("+2 \u{2192} +5/iter"));
         assert!(!page.contains("<script"), "no script");
     }
 }

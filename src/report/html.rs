@@ -236,7 +236,22 @@ fn layer_detail(layer: &LayerReport) -> String {
         }
     }
     let mut detail = match j.verdict {
-        Verdict::Leak | Verdict::Drift => kinds.join(", "),
+        Verdict::Leak | Verdict::Drift => match j.findings.first() {
+            Some(top) => {
+                let more = match j.findings.len() - 1 {
+                    0 => String::new(),
+                    1 => " and 1 more".to_owned(),
+                    n => format!(" and {n} more"),
+                };
+                format!(
+                    "{}: {} {}/iter{more}",
+                    kinds.join(", "),
+                    finding_subject(top),
+                    amount(top.per_iteration)
+                )
+            }
+            None => String::new(),
+        },
         Verdict::Inconclusive => match j.more_iterations {
             Some(more) => format!("run {more} more iterations to settle it"),
             None => "not enough iterations".to_owned(),
@@ -343,6 +358,7 @@ td.layer{overflow-wrap:anywhere}
 tr.clean td{color:var(--muted)}
 .v{display:inline-block;font-weight:700;font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;padding:.05rem .45rem;border:1.5px solid currentColor;border-radius:3px;white-space:nowrap}
 .v-leak{color:var(--leak)}.v-drift{color:var(--drift)}.v-inconclusive{color:var(--inconclusive)}.v-clean{color:var(--clean)}
+section.layer{content-visibility:auto;contain-intrinsic-size:auto 1600px}
 section.layer h2{display:flex;flex-wrap:wrap;gap:.6rem;align-items:baseline;overflow-wrap:anywhere}
 section.layer h2 .v{font-size:.85rem}
 .meta{color:var(--muted);margin:.2rem 0}
@@ -378,7 +394,7 @@ a{color:#1a56b8}
 dl.run{grid-template-columns:1fr}dl.run dt{margin-top:.3rem}.charts{grid-template-columns:1fr}
 th,td{padding:.25rem .35rem}.hide-narrow{display:none}}
 @media print{body{font-size:10.5pt;color:#000}main{max-width:none;padding:0}
-h2{break-after:avoid;page-break-after:avoid}section.layer{break-before:page;page-break-before:always}
+h2{break-after:avoid;page-break-after:avoid}section.layer{break-before:page;page-break-before:always;content-visibility:visible}
 li.finding{break-inside:avoid;page-break-inside:avoid;background:none;border:1px solid #999;border-left-width:4px}
 pre{background:none;border:1px solid #ccc}.charts{grid-template-columns:1fr 1fr}
 a{color:inherit;text-decoration:none}.scroll{overflow:visible}}
@@ -420,9 +436,9 @@ pub fn render(doc: &Document) -> String {
             .layers
             .iter()
             .all(|l| l.leaks.judgement.verdict == Verdict::Clean);
-    let _ = write!(
+    let _ = writeln!(
         page,
-        "<header><h1>Leak report</h1><p class=\"lead{}\">{}</p></header>\n",
+        "<header><h1>Leak report</h1><p class=\"lead{}\">{}</p></header>",
         if clean_run && !doc.layers.is_empty() {
             " clean"
         } else {
@@ -822,10 +838,18 @@ fn signal_charts(page: &mut String, leaks: &crate::leaks::LayerLeaks) {
     }
 }
 
+/// A type that grew, and its change at each iteration.
+struct Grown {
+    title: String,
+    /// Its references grew, not its instances.
+    by_refs: bool,
+    points: Vec<(i32, i64)>,
+}
+
 /// The types whose instances (or, failing that, references) grew the most
 /// over the counted iterations, with their cumulative change at each
 /// iteration since the first counted sample.
-fn top_types(leaks: &crate::leaks::LayerLeaks) -> Vec<(String, bool, Vec<(i32, i64)>)> {
+fn top_types(leaks: &crate::leaks::LayerLeaks) -> Vec<Grown> {
     use std::collections::BTreeMap;
     let start = counted_start(leaks);
     // Per type: cumulative (instances, refs) change since the baseline,
@@ -841,7 +865,7 @@ fn top_types(leaks: &crate::leaks::LayerLeaks) -> Vec<(String, bool, Vec<(i32, i
             s[i].1 += row.refs;
         }
     }
-    let mut ranked: Vec<(String, bool, Vec<(i32, i64)>, i64)> = Vec::new();
+    let mut ranked: Vec<(Grown, i64)> = Vec::new();
     for (title, changes) in series {
         let mut cumulative = Vec::with_capacity(n);
         let (mut inst, mut refs) = (0i64, 0i64);
@@ -865,14 +889,18 @@ fn top_types(leaks: &crate::leaks::LayerLeaks) -> Vec<(String, bool, Vec<(i32, i
             .zip(&cumulative)
             .map(|(r, &(i, rf))| (r.iteration as i32, if by_refs { rf } else { i } - base))
             .collect();
-        ranked.push((title.to_owned(), by_refs, points, grew));
+        let title = title.to_owned();
+        ranked.push((
+            Grown {
+                title,
+                by_refs,
+                points,
+            },
+            grew,
+        ));
     }
-    ranked.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| a.0.cmp(&b.0)));
-    ranked
-        .into_iter()
-        .take(TOP_TYPES)
-        .map(|(t, r, p, _)| (t, r, p))
-        .collect()
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.title.cmp(&b.0.title)));
+    ranked.into_iter().take(TOP_TYPES).map(|(g, _)| g).collect()
 }
 
 fn types_chart(page: &mut String, leaks: &crate::leaks::LayerLeaks) {
@@ -888,7 +916,7 @@ fn types_chart(page: &mut String, leaks: &crate::leaks::LayerLeaks) {
     let start = counted_start(leaks);
     let spec = chart::Spec {
         label: format!("Types that grew the most: change since iteration {start}, per iteration"),
-        y_desc: if top.iter().any(|(_, by_refs, _)| *by_refs) {
+        y_desc: if top.iter().any(|g| g.by_refs) {
             "instances or references, change"
         } else {
             "instances, change"
@@ -897,8 +925,8 @@ fn types_chart(page: &mut String, leaks: &crate::leaks::LayerLeaks) {
         warmups: start,
         lines: top
             .iter()
-            .map(|(_, _, points)| chart::Line {
-                points: points.clone(),
+            .map(|g| chart::Line {
+                points: g.points.clone(),
             })
             .collect(),
         width: 640,
@@ -916,14 +944,14 @@ fn types_chart(page: &mut String, leaks: &crate::leaks::LayerLeaks) {
             ""
         }
     );
-    for (i, (title, by_refs, points)) in top.iter().enumerate() {
-        let end = points.last().map_or(0, |p| p.1);
+    for (i, g) in top.iter().enumerate() {
+        let end = g.points.last().map_or(0, |p| p.1);
         let _ = write!(
             page,
             "<li>{}<code>{}</code> <span class=\"rate\">{end:+} {}</span></li>",
             chart::swatch(i, top.len()),
-            escape(title),
-            if *by_refs { "references" } else { "instances" }
+            escape(&g.title),
+            if g.by_refs { "references" } else { "instances" }
         );
     }
     page.push_str("</ul></figcaption></figure>");
