@@ -175,6 +175,38 @@ def test_the_page_of_a_real_report_renders_with_every_chart_and_the_findings(tmp
     assert shot.stat().st_size > 50_000, "not a blank page"
 
 
+def test_the_page_of_the_demo_hunt_shows_who_holds_the_leak(tmp_path):
+    # The demo's hunt on this interpreter, its JSON report, then its page.
+    status, out, err = run_module(
+        "leakrunner",
+        [
+            "--path",
+            str(ROOT / "testrunner-ex"),
+            "--tests-pattern",
+            "^(leak|leaklayers|bookkeeping)$",
+            "--leaks",
+            "--leak-report",
+            str(tmp_path / "demo.json"),
+        ],
+    )
+    assert status == 1, out + err
+    page = tmp_path / "demo.html"
+    source = render(tmp_path / "demo.json", page)
+    result, console = probe(page, tmp_path)
+    assert console == [] and result["errors"] == [], (console, result["errors"])
+    assert result["lead"] == "1 of 4 layers leaks, 3 clean."
+    assert len(result["charts"]) == source.count('<svg class="chart"') >= 3
+    for chart in result["charts"]:
+        assert chart["shown"] and chart["lines"] >= 1, chart
+    # The finding of type leak.Leakable (kind, type, rate head each finding).
+    leakable = [f for f in result["findings"] if f["text"].split("\n")[1] == "leak.Leakable"]
+    assert len(leakable) == 1 and leakable[0]["shown"]
+    text = leakable[0]["text"]
+    assert "leak.LeakTest.test_leak" in text
+    # The chain, from the module global that hoards the objects.
+    assert "Held by:" in text and "leak.HOARD (list)" in text, text
+
+
 def test_the_page_fits_a_narrow_screen(tmp_path):
     page = tmp_path / "report.html"
     render(REPORT, page)
