@@ -12,6 +12,7 @@ pub mod format;
 pub mod html;
 pub mod json;
 pub mod leaks;
+pub mod progress;
 pub mod subunit;
 pub mod xml;
 
