@@ -138,7 +138,8 @@ impl Progress {
                     Phase::Idle
                 };
             }
-            Event::LeakVerdict(_) | Event::TearDownStarted { .. } | Event::Totals { .. } => {
+            // (A layer's tear-down comes after the next layer started.)
+            Event::LeakVerdict(_) | Event::Totals { .. } => {
                 self.layer = None;
                 self.phase = Phase::Idle;
             }
@@ -246,7 +247,12 @@ mod tests {
                 Event::SetUpStarted { layer } => {
                     out.write(Stream::Stdout, &format!("  Set up {layer} "))
                 }
-                Event::SetUpFinished { .. } => out.write(Stream::Stdout, "in 0.1 seconds.\n"),
+                Event::TearDownStarted { layer } => {
+                    out.write(Stream::Stdout, &format!("  Tear down {layer} "))
+                }
+                Event::SetUpFinished { .. } | Event::TearDownFinished { .. } => {
+                    out.write(Stream::Stdout, "in 0.1 seconds.\n")
+                }
                 Event::IterationStarted { iteration } => {
                     out.write(Stream::Stdout, &format!("Iteration {iteration}\n"))
                 }
@@ -398,6 +404,35 @@ mod tests {
             screen(&out.stdout)[6..],
             ["Leaks: none", ""],
             "the line is gone before the console's last words"
+        );
+    }
+
+    #[test]
+    fn the_previous_layer_torn_down_after_the_next_started_does_not_stop_the_line() {
+        let mut p = progress(80);
+        let out = run(
+            &mut p,
+            vec![
+                (
+                    Event::LayerStarted {
+                        layer: "b.B".into(),
+                    },
+                    0.0,
+                ),
+                (
+                    Event::TearDownStarted {
+                        layer: "a.A".into(),
+                    },
+                    0.0,
+                ),
+                (Event::TearDownFinished { seconds: 0.0 }, 0.0),
+                (Event::IterationStarted { iteration: 1 }, 0.1),
+                (test(1), 0.2),
+            ],
+        );
+        assert_eq!(
+            screen(&out.stdout).pop().unwrap(),
+            "Leak hunt: b.B: iteration 1 of 2 (warm-up), test 1 of 2"
         );
     }
 
