@@ -440,6 +440,7 @@ mod tests {
             note: None,
             samples: Vec::new(),
             chain: Vec::new(),
+            allocated_at: Vec::new(),
         }
     }
 

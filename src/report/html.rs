@@ -104,23 +104,10 @@ pub fn duration(seconds: f64) -> String {
 
 /// Seconds since the epoch as `2026-11-30 14:02:11 UTC`.
 pub fn utc_date(unix: f64) -> String {
-    let secs = unix.floor() as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's days-to-civil.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let c = super::format::Civil::from_micros((unix * 1e6).floor() as i64);
     format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        c.year, c.month, c.day, c.hour, c.minute, c.second
     )
 }
 
@@ -762,6 +749,15 @@ fn finding_item(page: &mut String, f: &Finding) {
         }
         page.push_str("</div>");
     }
+    if !f.allocated_at.is_empty() {
+        // A traceback, most recent call last, as tracemalloc gives it.
+        let _ = write!(
+            page,
+            "<div class=\"field\"><b>Allocated at</b> (a sample, most recent call last):\
+             <pre>{}</pre></div>",
+            escape(&f.allocated_at.join("\n"))
+        );
+    }
     if let Some(note) = &f.note {
         let _ = write!(page, "<p class=\"note\">{}</p>", escape(note));
     }
@@ -1078,6 +1074,10 @@ pub(crate) mod tests {
                     "[0] pkg.Leaked".into(),
                 ];
                 f.samples = vec!["<pkg.Leaked object at 0x7f00>".into()];
+                f.allocated_at = vec![
+                    "  File \"pkg/tests.py\", line 12".into(),
+                    "    HOARD.append(Leaked())".into(),
+                ];
             }
         }
         report
@@ -1143,6 +1143,9 @@ pub(crate) mod tests {
             "<ol class=\"chain\"><li><code>pkg.HOARD (list)</code></li><li><code>[41] tuple</code>"
         ));
         assert!(leak.contains("<pre>&lt;pkg.Leaked object at 0x7f00&gt;</pre>"));
+        assert!(leak.contains(
+            "<pre>  File &quot;pkg/tests.py&quot;, line 12\n    HOARD.append(Leaked())</pre>"
+        ));
         // A chart per signal that moved, and the types chart with pkg.Leaked.
         for signal in [
             "Reference total",
