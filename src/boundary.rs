@@ -220,6 +220,8 @@ fn run_config(
         warnings,
         leaks: o.leaks,
         leak_report: o.leak_report.filter(|_| o.leaks || o.report_refcounts),
+        // --leak-html joins the options with the other leak options.
+        leak_html: None,
         leak_warmups: o.leak_warmups.unwrap_or(2).max(0) as usize,
         leak_strict: o.leak_strict,
         leak_attribution: !o.no_leak_attribution,

@@ -39,5 +39,6 @@ fn _leakrunner(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add_function(wrap_pyfunction!(options::py::_parse_options, m)?)?;
         m.add_function(wrap_pyfunction!(options::py::_option_table, m)?)?;
     }
+    m.add_function(wrap_pyfunction!(report::cli::report_main, m)?)?;
     Ok(())
 }

@@ -36,3 +36,9 @@ for flavour in tracerefs pydebug release; do
         --leaks --leak-report "demo-out/leaks-$flavour.json" || [ $? -eq 1 ]
 done
 printf '\nJSON leak reports: %s\n' "$(ls demo-out/leaks-*.json | tr '\n' ' ')"
+
+# The same hunt as a page, and the page as a picture (headless Chromium).
+banner "the HTML leak report of the trace-refs hunt"
+.venvs/tracerefs/bin/python -m leakrunner.report demo-out/leaks-tracerefs.json -o demo-out/leaks-tracerefs.html
+tools/screenshot.sh demo-out/leaks-tracerefs.html demo-out/leaks-tracerefs.png 1200 3000
+printf 'HTML leak report: demo-out/leaks-tracerefs.html (screenshot: demo-out/leaks-tracerefs.png)\n'

@@ -11,7 +11,10 @@ log() { printf '[provision] %s\n' "$*" >&2; }
 # python3.11-dbg: Py_DEBUG (sys.gettotalrefcount, no sys.getobjects), with the
 # headers and libpython that building leakrunner for it needs; python3.11-venv
 # gives it (and Debian's release 3.11) a working `-m venv`.
-pkgs=(python3.11-dbg libpython3.11-dbg python3.11-dev python3.11-venv build-essential pkg-config)
+# chromium: the HTML leak report's tests open the page in a headless browser,
+# and `make demo` takes a screenshot of the demo's page with it.
+pkgs=(python3.11-dbg libpython3.11-dbg python3.11-dev python3.11-venv build-essential pkg-config
+      chromium)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -51,6 +51,10 @@ def run_internal(
 ) -> bool:
     """Runs the tests; returns True if any failed."""
 
+def report_main(argv: Sequence[str]) -> tuple[int, str, str]:
+    """``python -m leakrunner.report``: runs its command line (program name
+    first); returns the exit status and what to write to stdout and stderr."""
+
 _ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 @final

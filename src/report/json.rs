@@ -2,11 +2,12 @@
 //! It keeps each layer's samples and verdict as they are emitted and writes
 //! one document when the run ends, atomically (a temporary file renamed
 //! over the target), so a reader never sees half a report. The schema is
-//! documented in the README.
+//! documented in the README. [`Document`] is also what the HTML report
+//! renders, live ([`Recorder`]) or read back from a saved report.
 
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Output, Reporter, Stamp};
 use crate::events::Event;
@@ -16,7 +17,7 @@ use crate::leaks::LayerLeaks;
 pub const SCHEMA: &str = "leakrunner-leak-report/1";
 
 /// What the report says of the run, found out by the runner.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunInfo {
     pub leakrunner: String,
     /// The interpreter and what it offers (`leakrunner.build_info()`).
@@ -38,55 +39,165 @@ pub struct JsonConfig {
     pub write: WriteFile,
 }
 
-#[derive(Serialize)]
-struct Document<'a> {
-    schema: &'static str,
+/// The report: the run, and each layer's hunt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    pub schema: String,
     #[serde(flatten)]
-    info: &'a RunInfo,
+    pub info: RunInfo,
     /// Seconds since the Unix epoch (UTC) when the run started.
+    pub started: Option<f64>,
+    /// Seconds from the start of the run to the last event reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+    pub layers: Vec<LayerReport>,
+}
+
+/// A layer in the report: its hunt, and what the run measured of it where
+/// this process ran it (a layer run in a child process has no timings).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerReport {
+    #[serde(flatten)]
+    pub leaks: LayerLeaks,
+    /// Tests in the layer (one iteration's count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests: Option<usize>,
+    /// Seconds the layer took, from its start to its verdict: set-up,
+    /// every iteration and attribution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+}
+
+impl From<LayerLeaks> for LayerReport {
+    fn from(leaks: LayerLeaks) -> Self {
+        LayerReport {
+            leaks,
+            tests: None,
+            seconds: None,
+        }
+    }
+}
+
+/// Keeps what a report needs from the events of a run: the layers'
+/// verdicts, with their test counts and times.
+#[derive(Debug, Default)]
+pub struct Recorder {
     started: Option<f64>,
-    layers: &'a [LayerLeaks],
+    last: Option<f64>,
+    /// The layer running in this process, when it started, and its tests.
+    current: Option<(String, f64, Option<usize>)>,
+    layers: Vec<LayerReport>,
+}
+
+impl Recorder {
+    pub fn handle(&mut self, event: &Event, at: Stamp) {
+        self.started.get_or_insert(at.unix);
+        self.last = Some(at.unix);
+        match event {
+            Event::LayerStarted { layer } => self.current = Some((layer.clone(), at.unix, None)),
+            Event::LayerSummary { counts, .. } => {
+                if let Some((_, _, tests)) = &mut self.current {
+                    tests.get_or_insert(counts.tests);
+                }
+            }
+            Event::LeakVerdict(leaks) => {
+                let mut layer = LayerReport::from((**leaks).clone());
+                if let Some((name, start, tests)) = &self.current {
+                    if *name == layer.leaks.layer {
+                        layer.tests = *tests;
+                        layer.seconds = Some((at.unix - start).max(0.0));
+                    }
+                }
+                self.layers.push(layer);
+            }
+            _ => {}
+        }
+    }
+
+    /// The document for what was recorded so far.
+    pub fn document(&self, info: &RunInfo) -> Document {
+        Document {
+            schema: SCHEMA.to_owned(),
+            info: info.clone(),
+            started: self.started,
+            seconds: self
+                .started
+                .zip(self.last)
+                .map(|(start, last)| (last - start).max(0.0)),
+            layers: self.layers.clone(),
+        }
+    }
 }
 
 pub struct Json {
     config: JsonConfig,
-    started: Option<f64>,
-    layers: Vec<LayerLeaks>,
+    recorder: Recorder,
 }
 
 impl Json {
     pub fn new(config: JsonConfig) -> Json {
         Json {
             config,
-            started: None,
-            layers: Vec::new(),
+            recorder: Recorder::default(),
         }
     }
 
     /// The document for what was reported so far.
     pub fn document(&self) -> String {
-        let doc = Document {
-            schema: SCHEMA,
-            info: &self.config.info,
-            started: self.started,
-            layers: &self.layers,
-        };
+        let doc = self.recorder.document(&self.config.info);
         serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
 }
 
 impl Reporter for Json {
     fn handle(&mut self, event: &Event, at: Stamp, _out: &mut dyn Output) {
-        self.started.get_or_insert(at.unix);
-        if let Event::LeakVerdict(layer) = event {
-            self.layers.push((**layer).clone());
-        }
+        self.recorder.handle(event, at);
     }
 
     fn finish(&mut self, _out: &mut dyn Output) -> std::io::Result<()> {
         let text = self.document() + "\n";
         (self.config.write)(&self.config.path, &text)
     }
+}
+
+/// Why a saved report cannot be read.
+#[derive(Debug)]
+pub enum ReadError {
+    Json(serde_json::Error),
+    /// Not a leak report, or one of a schema this version does not know.
+    Schema(String),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Json(e) => write!(f, "not a leak report: {e}"),
+            ReadError::Schema(s) => write!(f, "not a leak report of schema {SCHEMA}: {s}"),
+        }
+    }
+}
+
+/// Reads a saved report. Reports written before findings had `samples`
+/// and `chain` (same schema, fewer fields) read as findings without them.
+pub fn parse(text: &str) -> Result<Document, ReadError> {
+    let mut value: serde_json::Value = serde_json::from_str(text).map_err(ReadError::Json)?;
+    match value.get("schema").and_then(|s| s.as_str()) {
+        Some(SCHEMA) => {}
+        Some(other) => return Err(ReadError::Schema(format!("it says {other:?}"))),
+        None => return Err(ReadError::Schema("it has no \"schema\"".to_owned())),
+    }
+    let layers = value.get_mut("layers").and_then(|l| l.as_array_mut());
+    for layer in layers.into_iter().flatten() {
+        let findings = layer.get_mut("findings").and_then(|f| f.as_array_mut());
+        for finding in findings.into_iter().flatten() {
+            if let Some(finding) = finding.as_object_mut() {
+                for key in ["samples", "chain", "tests", "growth"] {
+                    finding.entry(key).or_insert_with(|| serde_json::json!([]));
+                }
+            }
+        }
+    }
+    serde_json::from_value(value).map_err(ReadError::Json)
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory,
@@ -170,6 +281,96 @@ mod tests {
         assert_eq!(finding["type"], serde_json::Value::Null);
         assert_eq!(finding["per_iteration"], 1.0);
         assert_eq!(finding["tests"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn layers_keep_their_tests_and_time_and_read_back_the_same() {
+        use crate::events::Counts;
+        use crate::leaks::verdict::{Judgement, Verdict};
+
+        let leaks = |name: &str| LayerLeaks {
+            layer: name.into(),
+            sight: Sight::default(),
+            warmups: 1,
+            iterations: Vec::new(),
+            judgement: Judgement {
+                verdict: Verdict::Clean,
+                findings: Vec::new(),
+                undecided: Vec::new(),
+                more_iterations: None,
+                counted: 2,
+                unseen: Vec::new(),
+            },
+            incomplete: false,
+        };
+        let summary = |tests| Event::LayerSummary {
+            counts: Counts {
+                tests,
+                ..Counts::default()
+            },
+            seconds: 0.1,
+        };
+        let mut recorder = Recorder::default();
+        for (event, at) in [
+            (
+                Event::LayerStarted {
+                    layer: "a.A".into(),
+                },
+                10.0,
+            ),
+            (summary(3), 11.0),
+            (summary(3), 12.0),
+            (Event::LeakVerdict(Box::new(leaks("a.A"))), 12.5),
+            // A layer run in a child process: its verdict comes back alone.
+            (
+                Event::LayerStarted {
+                    layer: "b.B".into(),
+                },
+                13.0,
+            ),
+            (Event::LeakVerdict(Box::new(leaks("c.C"))), 14.0),
+        ] {
+            recorder.handle(&event, Stamp { unix: at });
+        }
+        let info = RunInfo {
+            leakrunner: "0.1.0".into(),
+            interpreter: serde_json::Value::Null,
+            options: vec!["prog".into()],
+            mode: "refcounts".into(),
+        };
+        let doc = recorder.document(&info);
+        assert_eq!(doc.started, Some(10.0));
+        assert_eq!(doc.seconds, Some(4.0));
+        assert_eq!(doc.layers[0].tests, Some(3));
+        assert_eq!(doc.layers[0].seconds, Some(2.5));
+        assert_eq!(doc.layers[1].leaks.layer, "c.C");
+        assert_eq!((doc.layers[1].tests, doc.layers[1].seconds), (None, None));
+        let text = serde_json::to_string_pretty(&doc).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["layers"][0]["tests"], 3);
+        assert_eq!(value["layers"][0]["seconds"], 2.5);
+        assert_eq!(value["layers"][0]["verdict"], "clean");
+        assert!(value["layers"][1].get("tests").is_none());
+        assert_eq!(parse(&text).unwrap(), doc);
+    }
+
+    #[test]
+    fn reading_tolerates_findings_without_samples_and_chains_and_refuses_others() {
+        let text = r#"{"schema": "leakrunner-leak-report/1", "leakrunner": "0.1.0",
+            "interpreter": {}, "options": [], "mode": "leaks", "started": null,
+            "layers": [{"layer": "a.A", "sight": {"total_refs": true, "census": null},
+              "warmups": 2, "iterations": [], "verdict": "leak",
+              "findings": [{"kind": "fds", "type": null, "per_iteration": 1.0,
+                "growth": [1, 1], "accelerating": false, "tests": [], "note": null}],
+              "undecided": [], "more_iterations": null, "counted": 2, "unseen": [],
+              "incomplete": false}]}"#;
+        let doc = parse(text).unwrap();
+        let finding = &doc.layers[0].leaks.judgement.findings[0];
+        assert!(finding.samples.is_empty() && finding.chain.is_empty());
+        assert_eq!(doc.layers[0].tests, None);
+        let other = parse(r#"{"schema": "something/2", "layers": []}"#).unwrap_err();
+        assert!(other.to_string().contains("something/2"), "{other}");
+        assert!(parse("[1, 2").is_err());
     }
 
     #[test]

@@ -4,11 +4,15 @@
 //! through an injected [`Output`], so every formatter is a pure function that
 //! tests can drive with a string buffer.
 
+pub mod cli;
 pub mod color;
+pub mod compare;
 pub mod console;
 pub mod format;
+pub mod html;
 pub mod json;
 pub mod leaks;
+pub mod progress;
 pub mod subunit;
 pub mod xml;
 

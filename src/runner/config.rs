@@ -87,6 +87,8 @@ pub struct RunConfig {
     pub leaks: bool,
     /// `--leak-report FILE`: the JSON leak report.
     pub leak_report: Option<String>,
+    /// `--leak-html FILE`: the HTML leak report.
+    pub leak_html: Option<String>,
     /// `--leak-warmups N`: iterations sampled but not judged.
     pub leak_warmups: usize,
     /// `--leak-strict`: drift and inconclusive verdicts fail the run too.

@@ -31,7 +31,7 @@ pub struct Probe {
 impl Probe {
     /// `debug_build`: the interpreter keeps a reference total.
     pub fn new(config: &RunConfig, debug_build: bool) -> Probe {
-        let verdicts = config.leaks || config.leak_report.is_some();
+        let verdicts = config.leaks || config.leak_report.is_some() || config.leak_html.is_some();
         Probe {
             total_refs: debug_build && (config.report_refcounts || verdicts),
             census: (config.report_refcounts && config.verbose > 0) || verdicts,

@@ -10,7 +10,9 @@ use super::{RunConfig, Runner};
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::report::console::{Console, ConsoleConfig};
+use crate::report::html::{Html, HtmlConfig};
 use crate::report::json::{write_atomically, Json, JsonConfig, RunInfo};
+use crate::report::progress::{Progress, ProgressConfig};
 use crate::report::subunit::Subunit;
 use crate::report::xml::{Xml, XmlConfig};
 use crate::report::Reporter;
@@ -52,6 +54,9 @@ pub fn reporters(py: Python<'_>, config: &RunConfig) -> Result<Vec<Box<dyn Repor
             slow_test_threshold: config.slow_test_threshold,
         })));
     }
+    if config.leaks && !in_child && config.processes <= 1 && config.verbose == 0 {
+        progress_line(py, config, &mut reporters)?;
+    }
     if let Some(dir) = &config.xml_output {
         reporters.push(Box::new(Xml::new(xml_config(py, dir)?)));
     }
@@ -60,7 +65,56 @@ pub fn reporters(py: Python<'_>, config: &RunConfig) -> Result<Vec<Box<dyn Repor
             reporters.push(Box::new(Json::new(json_config(py, config, path)?)));
         }
     }
+    if let Some(path) = &config.leak_html {
+        if config.resume_layer.is_none() {
+            let json = json_config(py, config, path)?;
+            reporters.push(Box::new(Html::new(HtmlConfig {
+                path: json.path,
+                info: json.info,
+                write: json.write,
+            })));
+        }
+    }
     Ok(reporters)
+}
+
+/// `--leaks` on a terminal: the console, wrapped in a line that says where
+/// the hunt is. Not with `-p` or `-v`, whose output moves per test already.
+fn progress_line(
+    py: Python<'_>,
+    config: &RunConfig,
+    reporters: &mut Vec<Box<dyn Reporter>>,
+) -> PyResult<()> {
+    let tty = py
+        .import(intern!(py, "sys"))?
+        .getattr(intern!(py, "stdout"))?
+        .call_method0(intern!(py, "isatty"))
+        .and_then(|t| t.extract::<bool>())
+        .unwrap_or(false);
+    if !tty || config.progress || config.subunit.is_some() || reporters.is_empty() {
+        return Ok(());
+    }
+    let width = py
+        .import(intern!(py, "leakrunner._support"))?
+        .call_method1(intern!(py, "terminal_number"), ("cols", 80))?
+        .extract::<i64>()
+        .map(|w| w.max(20) as usize)
+        .unwrap_or(80);
+    let iterations = config.repeat.max(1);
+    let console = reporters.remove(0);
+    reporters.insert(
+        0,
+        Box::new(Progress::new(
+            console,
+            ProgressConfig {
+                iterations,
+                warmups: config.leak_warmups.min(iterations.saturating_sub(2)),
+                width,
+                attribution: config.leak_attribution,
+            },
+        )),
+    );
+    Ok(())
 }
 
 /// What the XML reports need from the machine: zope resolves `--xml DIR`
