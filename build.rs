@@ -2,7 +2,8 @@
 //! so that the module can refuse to load into a different one (see `flavour.rs`).
 //!
 //! PyO3 0.29+ no longer reports `Py_TRACE_REFS` (3.13 made it ABI-compatible),
-//! but leakrunner's census depends on it, so it is asked of the interpreter here.
+//! but leakrunner's census depends on it, so it is asked of the interpreter here,
+//! with `Py_GIL_DISABLED` (a free-threaded build: the `t` ABI flag).
 
 use pyo3_build_config::BuildFlag;
 
@@ -20,6 +21,7 @@ fn main() {
         .run_python_script(
             "import sys, sysconfig\n\
              print(int(bool(sysconfig.get_config_var('Py_TRACE_REFS'))))\n\
+             print(int(bool(sysconfig.get_config_var('Py_GIL_DISABLED'))))\n\
              print(sysconfig.get_config_var('EXT_SUFFIX') or '')\n\
              print(sys.executable)\n\
              print(sysconfig.get_paths()['include'])\n",
@@ -27,6 +29,7 @@ fn main() {
         .expect("leakrunner's build script could not run the target Python interpreter");
     let mut lines = probe.lines();
     let trace_refs = lines.next().unwrap_or("0").trim() == "1";
+    let gil_disabled = lines.next().unwrap_or("0").trim() == "1";
     let ext_suffix = lines.next().unwrap_or("").trim().to_owned();
     let executable = lines.next().unwrap_or("").trim().to_owned();
     let include_dir = lines.next().unwrap_or("").trim().to_owned();
@@ -46,6 +49,10 @@ fn main() {
     println!(
         "cargo:rustc-env=LEAKRUNNER_BUILT_TRACE_REFS={}",
         u8::from(trace_refs)
+    );
+    println!(
+        "cargo:rustc-env=LEAKRUNNER_BUILT_GIL_DISABLED={}",
+        u8::from(gil_disabled)
     );
     println!("cargo:rustc-env=LEAKRUNNER_BUILT_EXT_SUFFIX={ext_suffix}");
     println!("cargo:rustc-env=LEAKRUNNER_BUILT_EXECUTABLE={executable}");

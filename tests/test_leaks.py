@@ -167,3 +167,43 @@ def test_release_built_extensions_are_named_once():
     assert status == 0, out + err
     assert err.count("were built for a release interpreter") == 1
     assert "  zope.interface._zope_interface_coptimizations (" in err
+
+
+@needs_debug
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="PyUnstable_GC_VisitObjects is 3.12+")
+def test_the_free_threaded_walk_counts_what_the_collector_list_counts():
+    """The census a free-threaded build takes inside the interpreter's own walk
+    (with the world stopped) counts exactly what the walk from
+    gc.get_objects() counts, and perturbs nothing: checked on every build that
+    has the walk, GIL builds included."""
+    from leakrunner import _leakrunner
+
+    assert _leakrunner._census_selftest("visit") == (False, [])
+    assert _leakrunner._census_selftest("gc_objects", "visit") == (False, [])
+    assert _leakrunner._census_selftest("visit", "gc_objects") == (False, [])
+
+
+def test_unknown_census_walks_are_refused():
+    from leakrunner import _leakrunner
+
+    with pytest.raises(ValueError, match='no census walk "sideways"'):
+        _leakrunner._census_selftest("sideways")
+
+
+@needs_debug
+def test_census_while_other_threads_allocate():
+    """-N3 -r -v on a layer whose three threads allocate all along: every
+    census is taken while they are alive (running, on a free-threaded build),
+    the run finishes, and the one object the test keeps per run is found in
+    every iteration, whatever the threads were allocating at that moment."""
+    args = ["--path", "tests/trees/threads", "--tests-pattern", "^threadtests$", "-N3", "-r", "-v"]
+    status, out, err = run_leakrunner(args)
+    assert status == 0, out + err
+    assert "Ran 2 tests with 0 failures, 0 errors" in out, out
+    iterations = parse_iterations(out)["threadtests.Allocating"]
+    assert len(iterations) == 2, out
+    for it in iterations:
+        assert it["rows"]["threadtests.Kept"] == (1, 1), out
+        total_insts, total_refs = it["rows"]["total"]
+        assert total_insts == sum(v[0] for k, v in it["rows"].items() if k != "total")
+        assert total_refs == sum(v[1] for k, v in it["rows"].items() if k != "total")

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
+# tools/provision.sh [VERSION-KIND ...]
+#
 # Installs what leakrunner's build, tests and demo need on a fresh Debian 12
-# machine: the debug CPython 3.11 from Debian and a trace-refs CPython 3.13
-# built from Debian's source package. Idempotent; prints what it does.
+# machine: the debug CPython 3.11 from Debian, Rust's lint components, and the
+# CPython builds named on the command line (VERSION-KIND, e.g. 3.13-tracerefs;
+# see build-python.sh), each built from Debian's source package into
+# ~/.cache/leakrunner. Idempotent; prints what it does.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -23,7 +27,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-"$here/build-tracerefs-python.sh"
+for build in "$@"; do
+    "$here/build-python.sh" "${build%%-*}" "${build#*-}" >/dev/null
+done
 
 for tool in cargo rustc; do
     command -v "$tool" >/dev/null || { log "$tool is missing: install Rust (rustup) first"; exit 1; }

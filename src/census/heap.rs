@@ -6,6 +6,13 @@
 //! collector tracks (`gc.get_objects()`) and follows `tp_traverse` from every
 //! container to the objects they reach, each counted once by address.
 //!
+//! A free-threaded build runs other threads' Python code while this thread
+//! holds no lock that stops them, so a walk of the heap could read a container
+//! another thread is resizing, or an object it is freeing. There the census is
+//! taken inside `PyUnstable_GC_VisitObjects`, the interpreter's own walk over
+//! the objects the collector tracks, which stops the world around it: the same
+//! count, done entirely while no other thread runs (`visit`).
+//!
 //! Only the list the census asks for holds references while it runs, and
 //! they are subtracted; immortal objects (3.12+) count as instances but add
 //! no references, since `sys.gettotalrefcount()` leaves them out too. No
@@ -26,8 +33,22 @@ pub fn take(py: Python<'_>) -> PyResult<Census> {
     if let Some(census) = refchain::walk(py) {
         return Ok(census);
     }
+    // The only way that is safe while other threads run (see the module doc).
+    #[cfg(Py_GIL_DISABLED)]
+    return Ok(visit::reachable(py));
+    #[cfg(not(Py_GIL_DISABLED))]
+    take_listed(py, true)
+}
+
+/// The census from the list `sys.getobjects(0)` gives (where it exists and
+/// `getobjects` is asked for), else from `gc.get_objects()`.
+pub fn take_listed(py: Python<'_>, getobjects: bool) -> PyResult<Census> {
     let sys = py.import(intern!(py, "sys"))?;
-    let getobjects = sys.getattr_opt(intern!(py, "getobjects"))?;
+    let getobjects = if getobjects {
+        sys.getattr_opt(intern!(py, "getobjects"))?
+    } else {
+        None
+    };
     let (list, scope) = match getobjects {
         Some(getobjects) => (getobjects.call1((0,))?, Scope::AllObjects),
         None => (
@@ -99,6 +120,75 @@ mod refchain {
     }
 }
 
+/// The census inside the interpreter's own walk over the objects the
+/// collector tracks, `PyUnstable_GC_VisitObjects` (3.12+): each one and
+/// everything it reaches (`tp_traverse`) is counted during the walk, so on a
+/// free-threaded build, where the walk stops the world, the whole census is
+/// taken while no other thread runs. The walk holds no reference the census
+/// must subtract, except the one a GIL build's walk takes on the object it is
+/// visiting (CPython's `visit_generation` increfs it around the callback).
+#[cfg(Py_3_12)]
+pub mod visit {
+    use std::ffi::{c_int, c_void};
+
+    use pyo3::ffi;
+    use pyo3::intern;
+    use pyo3::prelude::*;
+
+    use super::{AddressMap, Census, Counter, Scope};
+
+    type VisitObject = unsafe extern "C" fn(*mut ffi::PyObject, *mut c_void) -> c_int;
+
+    extern "C" {
+        fn PyUnstable_GC_VisitObjects(callback: VisitObject, arg: *mut c_void);
+    }
+
+    /// References the interpreter's walk holds on the object it hands over.
+    const HELD_BY_WALK: ffi::Py_ssize_t = if cfg!(Py_GIL_DISABLED) { 0 } else { 1 };
+
+    struct Walk {
+        counter: Counter,
+        seen: AddressMap<()>,
+        pending: Vec<*mut ffi::PyObject>,
+        found: Vec<*mut ffi::PyObject>,
+    }
+
+    /// Called by the walk once per tracked object with the `Walk` it was
+    /// given; returns non-zero to go on.
+    unsafe extern "C" fn each(object: *mut ffi::PyObject, arg: *mut c_void) -> c_int {
+        // SAFETY: `arg` is the `Walk` `reachable` passed, borrowed by nothing
+        // else during the walk; `object` is a live tracked object, and what
+        // it reaches stays alive: no other thread runs (GIL held, or the
+        // world stopped) and counting runs no Python code.
+        unsafe {
+            let walk = &mut *arg.cast::<Walk>();
+            if walk.seen.insert(object as usize, ()).is_none() {
+                walk.counter.add(object, HELD_BY_WALK);
+                walk.pending.push(object);
+                walk.counter
+                    .reach_all(&mut walk.seen, &mut walk.pending, &mut walk.found);
+            }
+        }
+        1
+    }
+
+    pub fn reachable(py: Python<'_>) -> Census {
+        let module_key = intern!(py, "__module__").as_ptr();
+        let mut walk = Walk {
+            counter: Counter::new(module_key, Scope::ReachableHeap),
+            seen: AddressMap::default(),
+            pending: Vec::new(),
+            found: Vec::new(),
+        };
+        // SAFETY: this thread is attached (`py`); the callback creates and
+        // frees no Python object, so it changes none of the lists or heaps
+        // being walked, and it returns before the walk (and, on a
+        // free-threaded build, the stopped world) ends.
+        unsafe { PyUnstable_GC_VisitObjects(each, std::ptr::addr_of_mut!(walk).cast()) };
+        walk.counter.into_census()
+    }
+}
+
 struct Counter {
     scope: Scope,
     module_key: *mut ffi::PyObject,
@@ -113,15 +203,34 @@ struct Counter {
 
 const RECENT_SLOTS: usize = 1024;
 
+/// `_Py_REF_DEFERRED`: what a free-threaded build (3.14+) adds to the shared
+/// count of an object with deferred reference counting (functions, code,
+/// modules, types...) so that it outlives its counted references until the
+/// collector runs. The total never counted it.
+#[cfg(Py_GIL_DISABLED)]
+const REF_DEFERRED: ffi::Py_ssize_t = ffi::Py_ssize_t::MAX / 8;
+
 /// The references of an object that `sys.gettotalrefcount()` counts, given
 /// its reference count and how many of them the census holds.
 fn counted_refs(refcnt: ffi::Py_ssize_t, held: ffi::Py_ssize_t) -> i64 {
+    // No real count comes near half of `REF_DEFERRED` (2**58).
+    #[cfg(Py_GIL_DISABLED)]
+    let refcnt = if refcnt >= REF_DEFERRED / 2 {
+        refcnt - REF_DEFERRED
+    } else {
+        refcnt
+    };
     if cfg!(Py_3_12) {
-        // Immortal objects (3.12+, 64-bit GIL builds) have a refcount whose
-        // low 32 bits, read as signed, are negative; the total leaves them out.
-        if (refcnt as i32) < 0 {
+        // Immortal objects (3.12+, 64-bit builds) have a refcount whose low
+        // 32 bits, read as signed, are negative (a free-threaded build reports
+        // 2**32 - 1 for them); the total leaves them out.
+        let low = refcnt as i32;
+        if low < 0 {
             return 0;
         }
+        // A mortal object's count is that lower half: 3.14+ GIL builds keep
+        // the object's flags in the upper half of the word PyO3 reads.
+        return i64::from(low) - held as i64;
     } else if refcnt >= STATIC_REFCNT_3_11 {
         // 3.11's statically allocated objects (deep-frozen code, strings,
         // the empty tuple) start at this count, which the total never saw;
@@ -236,10 +345,25 @@ impl Counter {
             }
         }
         let mut found: Vec<*mut ffi::PyObject> = Vec::new();
+        // SAFETY: every pending object is a live item of the list.
+        unsafe { self.reach_all(&mut seen, &mut pending, &mut found) };
+    }
+
+    /// Counts, once each, the objects the `pending` ones reach and have not
+    /// been `seen`, following `tp_traverse` until nothing is pending.
+    ///
+    /// Safety: the GIL is held (or the world stopped) and the pending objects
+    /// are live and stay so while they are counted.
+    unsafe fn reach_all(
+        &mut self,
+        seen: &mut AddressMap<()>,
+        pending: &mut Vec<*mut ffi::PyObject>,
+        found: &mut Vec<*mut ffi::PyObject>,
+    ) {
         while let Some(object) = pending.pop() {
-            // SAFETY: every pending object is an item of the list or was
-            // reached from one; the list keeps them all alive, and counting
-            // runs no Python code that could free anything.
+            // SAFETY: every pending object is live (the caller's promise) or
+            // was reached from one, which keeps it alive, and counting runs
+            // no Python code that could free anything.
             unsafe {
                 // Only containers the collector handles may be traversed (a
                 // static type's tp_traverse asserts it is a heap type).
@@ -252,10 +376,10 @@ impl Counter {
                 found.clear();
                 traverse(
                     object,
-                    visit,
-                    std::ptr::addr_of_mut!(found).cast::<c_void>(),
+                    visit_referent,
+                    std::ptr::from_mut(found).cast::<c_void>(),
                 );
-                for &referent in &found {
+                for &referent in found.iter() {
                     if seen.insert(referent as usize, ()).is_none() {
                         self.add(referent, 0);
                         pending.push(referent);
@@ -266,11 +390,11 @@ impl Counter {
     }
 }
 
-/// The `visitproc` of `count_reachable`: collects each referent into the
-/// `Vec` that `arg` points to.
-unsafe extern "C" fn visit(object: *mut ffi::PyObject, arg: *mut c_void) -> c_int {
+/// The `visitproc` of `reach_all`: collects each referent into the `Vec`
+/// that `arg` points to.
+unsafe extern "C" fn visit_referent(object: *mut ffi::PyObject, arg: *mut c_void) -> c_int {
     if !object.is_null() {
-        // SAFETY: `arg` is the `found` vector `count_reachable` passed to
+        // SAFETY: `arg` is the `found` vector `reach_all` passed to
         // `tp_traverse`, which nothing else borrows during the call.
         unsafe { (*arg.cast::<Vec<*mut ffi::PyObject>>()).push(object) };
     }
@@ -320,7 +444,8 @@ pub(super) unsafe fn type_title(
     // heap type's name is a str and its dict (when set) a dict; a static
     // type's tp_name is a C string.
     unsafe {
-        if (*tp).tp_flags & ffi::Py_TPFLAGS_HEAPTYPE != 0 {
+        // `PyType_GetFlags`: the field is atomic on a free-threaded build.
+        if ffi::PyType_GetFlags(tp) & ffi::Py_TPFLAGS_HEAPTYPE != 0 {
             let heap = tp.cast::<ffi::PyHeapTypeObject>();
             let name = unicode((*heap).ht_name).unwrap_or_else(|| "?".to_owned());
             let dict = (*tp).tp_dict;
@@ -344,5 +469,26 @@ pub(super) unsafe fn type_title(
             Some((module, name)) => title(Some(module), name),
             None => title(None, &full),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counted_refs_leave_out_what_the_total_never_counted() {
+        assert_eq!(counted_refs(5, 1), 4);
+        if cfg!(Py_3_12) {
+            // Immortal: 3.14's initial count, and what a free-threaded build reports.
+            assert_eq!(counted_refs(3 << 30, 0), 0);
+            assert_eq!(counted_refs(u32::MAX as ffi::Py_ssize_t, 0), 0);
+            // Flags in the upper half of the word are not references.
+            assert_eq!(counted_refs((1 << 48) | 7, 1), 6);
+        } else {
+            assert_eq!(counted_refs(STATIC_REFCNT_3_11 + 3, 1), 2);
+        }
+        #[cfg(Py_GIL_DISABLED)]
+        assert_eq!(counted_refs(REF_DEFERRED + 2, 0), 2);
     }
 }
