@@ -10,6 +10,9 @@
 //! referrer chains, samples), a chart of each signal per iteration and a
 //! chart of the types that grew the most. Clean layers take one table row
 //! and no chart, which keeps a hunt over hundreds of layers small.
+//!
+//! The file runs past 1,000 lines for its table and snapshot tests at the
+//! end; the code itself is under 1,000.
 
 mod chart;
 
