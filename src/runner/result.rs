@@ -852,7 +852,7 @@ TESTS = [Plain("test_a"), Plain2("test_a"), Plain2.Inner("test_b"), Own("test_c"
             .unwrap();
             let module = PyModule::from_code(py, &code, c"names_test.py", c"names_test").unwrap();
             let names = Names::new(py).unwrap();
-            let tests = module.getattr("TESTS").unwrap();
+            let tests = module.getattr(pyo3::intern!(py, "TESTS")).unwrap();
             for test in tests.try_iter().unwrap() {
                 let test = test.unwrap();
                 // Twice: the second time from the cache.
