@@ -220,8 +220,7 @@ fn run_config(
         warnings,
         leaks: o.leaks,
         leak_report: o.leak_report.filter(|_| o.leaks || o.report_refcounts),
-        // --leak-html joins the options with the other leak options.
-        leak_html: None,
+        leak_html: o.leak_html.filter(|_| o.leaks || o.report_refcounts),
         leak_warmups: o.leak_warmups.unwrap_or(2).max(0) as usize,
         leak_strict: o.leak_strict,
         leak_attribution: !o.no_leak_attribution,
@@ -309,15 +308,19 @@ fn run_internal_impl(
             )?;
         }
     }
-    if parsed.options.leak_report.is_some()
-        && !parsed.options.leaks
-        && !parsed.options.report_refcounts
-    {
-        write(
-            py,
-            "stderr",
-            "leakrunner: warning: --leak-report needs --leaks, or -N with -r: no report is written\n",
-        )?;
+    for (given, option) in [
+        (parsed.options.leak_report.is_some(), "--leak-report"),
+        (parsed.options.leak_html.is_some(), "--leak-html"),
+    ] {
+        if given && !parsed.options.leaks && !parsed.options.report_refcounts {
+            write(
+                py,
+                "stderr",
+                &format!(
+                    "leakrunner: warning: {option} needs --leaks, or -N with -r: no report is written\n"
+                ),
+            )?;
+        }
     }
     let config = run_config(
         parsed.options,

@@ -95,7 +95,7 @@ def _stream_like(fd, model, line_buffering=False):
     )
 
 
-def protect_stdout():
+def protect_stdout(line_buffering=True):
     """Moves ``sys.stdout`` (and ``sys.__stdout__``) onto a protected
     duplicate of descriptor 1 and returns it: the runner's console output
     then survives a test that closes descriptor 1 or replaces sys.stdout,
@@ -104,7 +104,7 @@ def protect_stdout():
     output it shows is the same)."""
     old = sys.stdout
     old.flush()
-    new = _stream_like(protected_dup(old.fileno()), old, line_buffering=True)
+    new = _stream_like(protected_dup(old.fileno()), old, line_buffering=line_buffering)
     _replaced.append(old)
     sys.stdout = sys.__stdout__ = new
     return new

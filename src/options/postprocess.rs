@@ -70,6 +70,8 @@ pub struct Options {
     pub leak_strict: bool,
     pub no_leak_attribution: bool,
     pub leak_tracemalloc: bool,
+    /// `--leak-html FILE`, absolute.
+    pub leak_html: Option<String>,
     pub coverage: Option<String>,
     pub profile: Option<String>,
     pub prof_dir: String,
@@ -445,6 +447,7 @@ pub fn post_process(
         leak_strict: flag("leak_strict"),
         no_leak_attribution: flag("no_leak_attribution"),
         leak_tracemalloc: flag("leak_tracemalloc"),
+        leak_html: opt_str(get("leak_html")),
         coverage: opt_str(get("coverage")),
         profile: opt_str(get("profile")),
         prof_dir: string(get("prof_dir")),

@@ -117,6 +117,7 @@ fn options_dict<'py>(py: Python<'py>, o: &Options) -> PyResult<Bound<'py, PyDict
     d.set_item("leak_strict", o.leak_strict)?;
     d.set_item("no_leak_attribution", o.no_leak_attribution)?;
     d.set_item("leak_tracemalloc", o.leak_tracemalloc)?;
+    d.set_item("leak_html", &o.leak_html)?;
     d.set_item("coverage", &o.coverage)?;
     d.set_item("profile", &o.profile)?;
     d.set_item("prof_dir", &o.prof_dir)?;

@@ -561,6 +561,17 @@ builds with the signals they have.
         "With --leaks, do not search for the tests that leak.
 ",
     ),
+    store(
+        &["--leak-html"],
+        "leak_html",
+        Group::Leakrunner,
+        "Write the samples and verdicts of a run that samples refcounts
+(--leaks, or -N with -r) to this file, as a self-contained HTML page
+with charts.
+",
+    )
+    .metavar("FILE")
+    .abspath(),
     store_true(
         &["--leak-tracemalloc"],
         "leak_tracemalloc",

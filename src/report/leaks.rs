@@ -136,6 +136,8 @@ pub fn summary(lines: &[LeakVerdictLine]) -> String {
         }
         let mut detail = match line.verdict {
             Verdict::Leak | Verdict::Drift => kinds.join(", "),
+            // More iterations settle nothing when not all of them ran.
+            Verdict::Inconclusive if line.incomplete => String::new(),
             Verdict::Inconclusive => match line.more_iterations {
                 Some(more) => format!("run {more} more iterations to settle it"),
                 None => "not enough iterations".to_owned(),
@@ -149,7 +151,7 @@ pub fn summary(lines: &[LeakVerdictLine]) -> String {
             detail.push_str("incomplete, not every iteration ran");
         }
         // The layer's name gets what the detail leaves of the line.
-        let detail = fit_start(&detail, 40);
+        let detail = fit_start(&detail, 44);
         let room = WIDTH - 1 - 16 - 2 - detail.chars().count();
         let mut head = format!("  {:<14}{}", line.verdict.label(), fit(&line.layer, room));
         if !detail.is_empty() {

@@ -78,7 +78,13 @@ struct Runner<'py> {
 }
 
 /// A child's channel and protected stdout, taken before anything runs.
-fn child_streams(py: Python<'_>) -> PyResult<(Option<std::fs::File>, Option<Py<PyAny>>)> {
+/// `line_buffered`: what a test printed before a crash reaches the parent;
+/// not for a subunit stream, whose text and bytes must interleave as
+/// zope's do.
+fn child_streams(
+    py: Python<'_>,
+    line_buffered: bool,
+) -> PyResult<(Option<std::fs::File>, Option<Py<PyAny>>)> {
     use std::os::fd::FromRawFd;
     let crash = py.import(intern!(py, "leakrunner._crash"))?;
     let path: Option<String> = crash
@@ -94,7 +100,7 @@ fn child_streams(py: Python<'_>) -> PyResult<(Option<std::fs::File>, Option<Py<P
         _ => None,
     };
     let console = crash
-        .call_method0(intern!(py, "protect_stdout"))
+        .call_method1(intern!(py, "protect_stdout"), (line_buffered,))
         .ok()
         .map(Bound::unbind);
     Ok((channel, console))
@@ -108,7 +114,7 @@ pub fn run(
 ) -> Result<bool> {
     let in_child = config.resume_layer.is_some();
     let (channel, console) = if in_child {
-        child_streams(py)?
+        child_streams(py, config.subunit.is_none())?
     } else {
         (None, None)
     };
