@@ -22,7 +22,7 @@ def on_terminal(args):
         env=runner_env(COLUMNS="100"),
         stdin=subprocess.DEVNULL,
         stdout=follower,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     os.close(follower)
     chunks = []
