@@ -38,6 +38,9 @@ fn _leakrunner(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add_function(wrap_pyfunction!(test_hooks::_census, m)?)?;
         m.add_function(wrap_pyfunction!(options::py::_parse_options, m)?)?;
         m.add_function(wrap_pyfunction!(options::py::_option_table, m)?)?;
+        m.add_function(wrap_pyfunction!(test_hooks::_leak_sample, m)?)?;
+        m.add_function(wrap_pyfunction!(test_hooks::_orphan_scan, m)?)?;
+        m.add_function(wrap_pyfunction!(test_hooks::_referrer_walk, m)?)?;
     }
     m.add_function(wrap_pyfunction!(report::cli::report_main, m)?)?;
     Ok(())

@@ -3,9 +3,13 @@
 //! builds the venvs of `make test` and `make bench`); `pip install .` leaves
 //! them out.
 
+use std::collections::HashSet;
+
+use pyo3::intern;
 use pyo3::prelude::*;
 
-use crate::census::{heap, Census, Scope};
+use crate::census::{chain, heap, orphans, Census, Scope};
+use crate::runner::probe::Probe;
 
 /// One census, as the benchmark times it: the number of types it found.
 #[pyfunction]
@@ -54,4 +58,63 @@ pub fn _census_selftest(
             .map(|r| (r.title, r.instances, r.refs))
             .collect(),
     ))
+}
+
+/// One probe of `--leaks` between iterations, as the benchmarks time it:
+/// the caches emptied, then a sample of every signal the build has (census,
+/// reference total, blocks, descriptors, threads, garbage). `clock` is
+/// called before, between and after the two (the iteration's `gc.collect()`
+/// between them is the caller's to time); returns the number of types
+/// counted and the three readings.
+#[pyfunction]
+pub fn _leak_sample(py: Python<'_>, clock: &Bound<'_, PyAny>) -> PyResult<(usize, Vec<Py<PyAny>>)> {
+    let mut probe = Probe::default();
+    probe.total_refs = py
+        .import(intern!(py, "sys"))?
+        .hasattr(intern!(py, "gettotalrefcount"))?;
+    probe.census = true;
+    probe.signals = true;
+    probe.clear_caches = true;
+    let mut readings = vec![clock.call0()?.unbind()];
+    probe.prepare(py)?;
+    readings.push(clock.call0()?.unbind());
+    let sample = probe.sample(py)?;
+    readings.push(clock.call0()?.unbind());
+    Ok((sample.census.map_or(0, |c| c.types.len()), readings))
+}
+
+/// One orphan scan, as the benchmarks time it: the number of objects held
+/// from outside the heap, or None on a build that does not list every
+/// object.
+#[pyfunction]
+pub fn _orphan_scan(py: Python<'_>) -> PyResult<Option<usize>> {
+    Ok(orphans::take(py)?.map(|o| o.by_type.values().map(|(_, a)| a.len()).sum()))
+}
+
+/// The referrer walk of attribution, as the benchmarks time it: the scan
+/// for the live instances of `title` (`chain::instances`), then the walk
+/// from the roots (modules, threads' frames) to the nearest of them
+/// (`chain::find`). With `exhaustive` the walk looks for an object no root
+/// reaches, so it visits the whole reachable heap: its worst case. `clock`
+/// is called before, between and after the two. Returns the number of
+/// instances, the chain, and the three readings.
+#[pyfunction]
+pub fn _referrer_walk(
+    py: Python<'_>,
+    title: &str,
+    exhaustive: bool,
+    clock: &Bound<'_, PyAny>,
+) -> PyResult<(usize, Option<Vec<String>>, Vec<Py<PyAny>>)> {
+    let mut readings = vec![clock.call0()?.unbind()];
+    let found = chain::instances(py, title)?;
+    readings.push(clock.call0()?.unbind());
+    // The walk never visits a null pointer: address 0 is never reached.
+    let targets: HashSet<usize> = if exhaustive {
+        HashSet::from([0])
+    } else {
+        found.keys().copied().collect()
+    };
+    let steps = chain::find(py, &targets, &[])?;
+    readings.push(clock.call0()?.unbind());
+    Ok((found.len(), steps, readings))
 }
