@@ -22,7 +22,10 @@ round robin; the rest run in zope's UnitTests layer. unittest ignores the
 ``layer`` attribute, so there the same tests simply run without layers.
 
 K of the trivial tests leak: each run of one appends a fresh dict holding a
-fresh list to a module-level list, which ``-N 3 -r`` reports.
+fresh list to a module-level list, which ``-N 3 -r`` reports. With
+``leak_types`` each leaking test leaks an instance of a class of its own
+module instead (``LeakedNNNNN``), so that two leaking tests leak different
+types (what leak attribution must tell apart).
 
 Generation is deterministic: the same spec gives byte-identical files. A
 tree whose ``stamp.json`` matches the spec is reused as it is.
@@ -59,6 +62,8 @@ class TreeSpec:
     doctests: int = 0
     leaks: int = 0
     heap: int = 0
+    # Each leaking test leaks an instance of its own class, not a dict and a list.
+    leak_types: bool = False
 
     @property
     def n_modules(self) -> int:
@@ -74,6 +79,7 @@ class TreeSpec:
         return (
             f"p{self.packages}-m{self.modules}-t{self.tests}-l{self.layers}"
             f"-d{self.doctests}-k{self.leaks}-h{self.heap}"
+            f"{'-typed' if self.leak_types else ''}"
         )
 
     def describe(self) -> str:
@@ -83,7 +89,8 @@ class TreeSpec:
             f"{self.n_tests:,} tests",
             f"{self.layers} layers",
             f"{self.doctests} doctest files",
-            f"{self.leaks} leaking tests",
+            f"{self.leaks} leaking tests"
+            + (" (each leaking a type of its own)" if self.leak_types else ""),
         ]
         if self.heap:
             parts.append(f"live heap of ~{self.heap:,} extra objects")
@@ -99,6 +106,14 @@ def _spread(count: int, total: int) -> set[int]:
     if count <= 0:
         return set()
     return {(i * total) // count for i in range(count)}
+
+
+def leaking_modules(spec: TreeSpec) -> list[str]:
+    """The dotted names of the test modules whose first test leaks, in order."""
+    return [
+        f"bpkg{index // spec.modules:03d}.test_m{index:05d}"
+        for index in sorted(_spread(spec.leaks, spec.n_modules))
+    ]
 
 
 def _layers_source(n: int) -> str:
@@ -185,13 +200,22 @@ def _module_source(spec: TreeSpec, pkg: int, mod: int, index: int, leak: bool, d
     ]
     if doc:
         lines += ["import doctest", "import sys"]
+    if leak and spec.leak_types:
+        lines += [
+            "",
+            "",
+            f"class Leaked{index:05d}:",
+            '    """What the leaking test of this module leaks: a type of its own."""',
+        ]
     lines += ["", "", f"class TestM{index:05d}(unittest.TestCase):"]
     if spec.layers and index % 2 == 1:
         lines.append(f"    layer = bench_layers.L{(index // 2) % spec.layers}")
     for t in range(spec.tests):
         lines.append("")
         lines.append(f"    def test_{t:03d}(self):")
-        if leak and t == 0:
+        if leak and t == 0 and spec.leak_types:
+            lines.append(f"        bench_heap.LEAKS.append(Leaked{index:05d}())")
+        elif leak and t == 0:
             lines.append("        bench_heap.LEAKS.append({'leak': [len(bench_heap.LEAKS)]})")
         else:
             lines.append("        pass")
@@ -270,11 +294,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-D", "--doctests", type=int, default=0, help="doctest files")
     parser.add_argument("-K", "--leaks", type=int, default=0, help="leaking tests")
     parser.add_argument("-H", "--heap", type=int, default=0, help="extra live objects")
+    parser.add_argument(
+        "--leak-types", action="store_true", help="each leaking test leaks a type of its own"
+    )
     parser.add_argument("--force", action="store_true", help="regenerate even if stamped")
     parser.add_argument("--root", default=TREES)
     args = parser.parse_args(argv)
     spec = TreeSpec(
-        args.packages, args.modules, args.tests, args.layers, args.doctests, args.leaks, args.heap
+        args.packages,
+        args.modules,
+        args.tests,
+        args.layers,
+        args.doctests,
+        args.leaks,
+        args.heap,
+        args.leak_types,
     )
     print(generate(spec, args.root, args.force))
     print(spec.describe())
