@@ -10,23 +10,23 @@ import sys
 
 
 def _clear_abc_caches():
+    # Runs after every iteration over every class of the process: the loop
+    # is kept to the bare minimum (bound methods, one id() per class).
     abc = sys.modules.get("abc")
     if abc is None:
         return
     meta = abc.ABCMeta
+    subclasses = type.__subclasses__  # a metaclass may override __subclasses__
     seen = set()
     stack = [object]
+    pop, push, mark = stack.pop, stack.append, seen.add
     while stack:
-        cls = stack.pop()
-        try:
-            subclasses = type.__subclasses__(cls) if isinstance(cls, type) else []
-        except TypeError:
-            continue
-        for sub in subclasses:
-            if id(sub) in seen:
+        for sub in subclasses(pop()):
+            key = id(sub)
+            if key in seen:
                 continue
-            seen.add(id(sub))
-            stack.append(sub)
+            mark(key)
+            push(sub)
             if isinstance(sub, meta):
                 clear = getattr(sub, "_abc_caches_clear", None)
                 if clear is not None:
