@@ -1194,22 +1194,27 @@ METHOD = """\
   when its `stamp.json` matches): P packages × M `test_*.py` modules of one `unittest.TestCase`
   class with T trivial tests (`pass`), half of the classes in L class layers (a binary
   hierarchy), D doctest files loaded by their module's `load_tests`, K tests that leak a dict
-  and a list per run, and optionally a live heap built at import (`bench_heap.py`, ten mixed
-  objects per round: str, int, float, tuple, list, dict, bytes, frozenset, instances).
+  and a list per run (or, in the `probe` and attribution trees, an instance of a class of
+  their own module, so that each leaks a type of its own), and optionally a live heap built
+  at import (`bench_heap.py`, ten mixed objects per round: str, int, float, tuple, list,
+  dict, bytes, frozenset, instances).
 - **Same tests.** zope.testrunner and leakrunner select the modules with
   `--path=src --tests-pattern=^test_ --test-file-pattern=^test_`, unittest with
   `discover -s src -t src -p 'test*.py'`. Each run's reported test count is checked against
-  the tree's and the others'; the harness stops on any difference or non-zero exit.
+  the tree's and the others'; the harness stops on any difference or unexpected exit status
+  (0, or 1 for `--leaks` on a tree whose tests leak).
 - **Measurement.** Each command is a child process (output to a log file under
   `bench/results/`), environment without `PYTHON*` variables and with `PYTHONHASHSEED=0`.
   Wall: `time.perf_counter()` around spawn and `os.wait4`. CPU: user + system time of the
   child (and its children) from `os.wait4`'s rusage. Peak RSS: its `ru_maxrss`.
   The tree is byte-compiled with each interpreter, then one unmeasured warm-up round runs,
-  then N rounds (`--runs`, default 5; 3N for the sub-second scenarios) each running every
+  then N rounds (`--runs`, default 5; 3N for the short scenarios) each running every
   command once in the listed order (A/B/C, A/B/C, ...).
 - **Figures.** Tables show median (min–max) over the rounds. A ratio is computed per round
   (the commands of one round ran back to back) and its median is compared with the target;
-  min–max of the per-round ratios is shown with it.
+  min–max of the per-round ratios is shown with it. In-process measurements
+  (`census_inproc.py`, `probe_inproc.py`) alternate their steps in one process the same way;
+  `probe_inproc.py`'s targets are CPU time (`time.process_time()`), wall time shown beside.
 - **Caveats.** A shared, virtualised machine: other work shows up as noise (see the load
   averages). Peak RSS of a child includes the interpreter and its imports.
 """
