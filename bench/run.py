@@ -418,6 +418,29 @@ def scenarios(quick: bool) -> list[Scenario]:
     ]
 
 
+PROBE_COST = (
+    "the probe is the census (its share is the row *the census alone*) plus the cache "
+    "clearing (its own row); the other signals are a few microseconds"
+)
+WALK_COST = (
+    "the scan lists every object (`sys.getobjects(0)`) and records each in a map of "
+    "addresses; the walk records every object it reaches in the map of parents"
+)
+LEAKS_COST = (
+    "per layer, `--leaks` adds 7 probes to `-N 6` (before the first iteration and after "
+    "each): the cache clearing, then the census (on pydebug and release, "
+    "`gc.get_objects()` and a walk of everything it reaches), the reference total, "
+    "blocks, fds, threads, garbage. The census is most of it (see the `probe` scenario "
+    "for trace-refs)"
+)
+ATTRIBUTION_COST = (
+    "each subset run is 3 iterations (1 warm-up, 2 counted) with 4 probes and 4 "
+    "`gc.collect()`, whatever its number of tests: halving 200 tests to one leaking test "
+    "takes about 7 subset runs, to two about 13; then 2 more runs and 3 scans for "
+    "instances, and a referrer walk, per leaked type"
+)
+
+
 def leak_scenarios(quick: bool, pyd: TreeSpec) -> list[Scenario]:
     """The leak-hunting mode, `--leaks`: its cost, its probe, its attribution."""
 
@@ -464,6 +487,7 @@ def leak_scenarios(quick: bool, pyd: TreeSpec) -> list[Scenario]:
                     None,
                     "attribution",
                     limit,
+                    why=ATTRIBUTION_COST,
                 )
             )
         n = spec.leaks
@@ -530,6 +554,7 @@ def leak_scenarios(quick: bool, pyd: TreeSpec) -> list[Scenario]:
                     "n6-pydebug",
                     "wall",
                     1.15,
+                    why=LEAKS_COST,
                 ),
                 Target(
                     "wall (pydebug): --leaks <= 0.6 x zope.testrunner -N 6 -r",
@@ -537,6 +562,7 @@ def leak_scenarios(quick: bool, pyd: TreeSpec) -> list[Scenario]:
                     "zope-pydebug",
                     "wall",
                     0.6,
+                    why=LEAKS_COST,
                 ),
                 Target(
                     "wall (release): --leaks <= 1.15 x leakrunner -N 6",
@@ -544,6 +570,7 @@ def leak_scenarios(quick: bool, pyd: TreeSpec) -> list[Scenario]:
                     "n6-release",
                     "wall",
                     1.15,
+                    why=LEAKS_COST,
                 ),
             ],
             info=[
@@ -585,6 +612,7 @@ def leak_scenarios(quick: bool, pyd: TreeSpec) -> list[Scenario]:
                     "cpu",
                     50,
                     unit="ms",
+                    why=PROBE_COST,
                 ),
                 Target(
                     "the referrer walk, worst case: instances scan + walk of the whole "
@@ -594,6 +622,7 @@ def leak_scenarios(quick: bool, pyd: TreeSpec) -> list[Scenario]:
                     "cpu",
                     200,
                     unit="ms",
+                    why=WALK_COST,
                 ),
             ],
             info=[("wall: --leaks / -N 6", "leaks", "n6", "wall")],
