@@ -587,6 +587,7 @@ def leak_scenarios(quick: bool, pyd: TreeSpec) -> list[Scenario]:
             "layer. The tree is the `refcount` one; its leaking tests make the verdicts "
             "`leak`, so `--leaks` exits with status 1, as expected. zope.testrunner's "
             "`-N 6 -r` is the reference for the second target.",
+            section=_leaks_section,
         ),
         Scenario(
             "probe",
@@ -1091,6 +1092,38 @@ def _census_section(sc, tree, runs, report, per_round, logdir) -> None:
                 ratio_text(_ratios(per_round, "lr-rv", "zpy-rv", "wall")),
             ],
         ],
+    )
+
+
+def _leaks_section(sc, tree, runs, report, per_round, logdir) -> None:
+    """What --leaks adds to -N 6, per probe: the paired difference over the probes taken."""
+    rows = []
+    for flavour in ("pydebug", "release"):
+        log = os.path.join(logdir, f"leaks-{flavour}-1.log")
+        layers = _layers_run(log)
+        if layers != _layers_run(os.path.join(logdir, f"n6-{flavour}-1.log")) or not layers:
+            raise CountMismatch(f"leaks: -N 6 and --leaks ran different layers ({flavour})")
+        probes = 7 * layers  # before the first iteration and after each of the 6
+        row = [flavour, str(probes)]
+        for metric in ("wall", "cpu"):
+            extra = [
+                a - b
+                for a, b in zip(
+                    per_round[f"leaks-{flavour}", metric],
+                    per_round[f"n6-{flavour}", metric],
+                    strict=True,
+                )
+            ]
+            row += [fmt_s(extra), fmt_ms([e / probes for e in extra])]
+        rows.append(row)
+    report.add(
+        "What `--leaks --no-leak-attribution` adds to `-N 6` (paired by round), spread over "
+        "its probes (7 per layer: before the first iteration and after each):"
+    )
+    report.add()
+    report.table(
+        ["interpreter", "probes", "wall s", "wall ms per probe", "CPU s", "CPU ms per probe"],
+        rows,
     )
 
 
