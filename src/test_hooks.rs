@@ -98,13 +98,16 @@ pub fn _orphan_scan(py: Python<'_>) -> PyResult<Option<usize>> {
 /// reaches, so it visits the whole reachable heap: its worst case. `clock`
 /// is called before, between and after the two. Returns the number of
 /// instances, the chain, and the three readings.
+/// What `_referrer_walk` returns: instances, the chain, the clock readings.
+type WalkTiming = (usize, Option<Vec<String>>, Vec<Py<PyAny>>);
+
 #[pyfunction]
 pub fn _referrer_walk(
     py: Python<'_>,
     title: &str,
     exhaustive: bool,
     clock: &Bound<'_, PyAny>,
-) -> PyResult<(usize, Option<Vec<String>>, Vec<Py<PyAny>>)> {
+) -> PyResult<WalkTiming> {
     let mut readings = vec![clock.call0()?.unbind()];
     let found = chain::instances(py, title)?;
     readings.push(clock.call0()?.unbind());
