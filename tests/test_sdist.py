@@ -25,7 +25,15 @@ from sidebyside import ROOT, runner_env
 SDIST_CACHE = ROOT / "target" / "sdist"
 
 # The extension's functions for tests and benchmarks (cargo feature test-hooks).
-TEST_HOOKS = ("_census", "_census_selftest", "_option_table", "_parse_options")
+TEST_HOOKS = (
+    "_census",
+    "_census_selftest",
+    "_leak_sample",
+    "_option_table",
+    "_orphan_scan",
+    "_parse_options",
+    "_referrer_walk",
+)
 
 
 def source_digest():
