@@ -100,14 +100,18 @@ def test_sdist_builds_and_runs_for_this_interpreter(tmp_path):
     sdist = sdist_of_this_tree(maturin, tmp_path)
 
     target = tmp_path / "installed"
-    # A build directory of its own per interpreter flavour, kept between runs.
+    # A build directory of its own per interpreter flavour and sdist, kept
+    # between runs on the same tree. Not shared across sdists: maturin gives
+    # every file of an sdist the same fixed time, so cargo would take a
+    # changed build.rs for the old one and reuse its stale output.
     flavour = "d" if hasattr(sys, "gettotalrefcount") else ""
     flavour += "t" if hasattr(sys, "getobjects") else ""
-    env = runner_env(
-        CARGO_TARGET_DIR=str(
-            ROOT / "target" / f"sdist-{sys.version_info[0]}{sys.version_info[1]}{flavour}"
-        )
-    )
+    prefix = f"sdist-{sys.version_info[0]}{sys.version_info[1]}{flavour}-"
+    build_dir = ROOT / "target" / (prefix + sdist.parent.name[:16])
+    for old in (ROOT / "target").glob(prefix + "*"):
+        if old != build_dir:
+            shutil.rmtree(old, ignore_errors=True)
+    env = runner_env(CARGO_TARGET_DIR=str(build_dir))
     install = subprocess.run(
         [
             sys.executable,
