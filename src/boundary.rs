@@ -83,14 +83,6 @@ fn write(py: Python<'_>, stream: &str, text: &str) -> PyResult<()> {
     Ok(())
 }
 
-/// Whether `err` is the EndRun the post-mortem debugger raises on exit.
-fn is_end_run(py: Python<'_>, err: &PyErr) -> bool {
-    py.import("leakrunner._support")
-        .and_then(|s| s.getattr("EndRun"))
-        .and_then(|end_run| err.value(py).is_instance(&end_run))
-        .unwrap_or(false)
-}
-
 /// Where a child starts: its layer, zope's resume number, and (leakrunner's
 /// parents, after a crash) how many of the layer's tests to skip.
 struct Resume {
@@ -331,13 +323,10 @@ fn run_internal_impl(
         cwd,
         warnings,
     );
+    // -D on an import failure: the debugger was left during discovery, and
+    // EndRun escapes run_internal, as zope's does (callers catch it); `run`,
+    // the command line, turns it into status 1 without a traceback.
     runner::run(py, config, Vec::new()).map_err(|err| match err {
-        // -D on an import failure: the debugger was left during discovery;
-        // zope lets its EndRun escape (a traceback, status 1).
-        Error::Python(e) if is_end_run(py, &e) => Error::Exit {
-            status: 1,
-            stderr: String::new(),
-        },
         Error::Usage(message) => match options::argparse::error(py, None, &message) {
             Ok(Exited(status)) => Error::Exit {
                 status,

@@ -1,8 +1,9 @@
 """leakrunner: a zope.testrunner-compatible test runner that finds memory leaks.
 
 The public API mirrors zope.testrunner 8.3: ``run`` and ``run_internal`` take
-the same arguments, and ``leakrunner.layer.UnitTests`` is the layer of tests
-that declare none. The work is done by the Rust extension
+the same arguments, ``leakrunner.layer.UnitTests`` is the layer of tests
+that declare none, and ``leakrunner.interfaces`` has ``EndRun`` (and zope's
+interfaces, with zope.interface). The work is done by the Rust extension
 ``leakrunner._leakrunner``, which refuses to load into an interpreter flavour
 (release, Py_DEBUG, trace-refs) it was not built for.
 """
@@ -10,9 +11,10 @@ that declare none. The work is done by the Rust extension
 import os
 import sys
 
+from leakrunner import interfaces, layer
 from leakrunner._leakrunner import __version__, build_info
 
-__all__ = ["__version__", "build_info", "run", "run_internal"]
+__all__ = ["__version__", "build_info", "interfaces", "layer", "run", "run_internal"]
 
 
 def _script_parts(args=None):
@@ -28,6 +30,9 @@ def _script_parts(args=None):
 
 def run_internal(defaults=None, args=None, script_parts=None, cwd=None, warnings=None):
     """Run the tests and return True if any failed (zope.testrunner's contract).
+
+    With ``-D``, leaving the debugger after a test module failed to import
+    raises ``leakrunner.interfaces.EndRun``, as zope.testrunner does.
 
     ``defaults`` is a list of command-line tokens parsed before ``args``;
     ``args`` defaults to ``sys.argv`` (whose first item, the program name,
@@ -46,10 +51,14 @@ def run(defaults=None, args=None, script_parts=None, cwd=None, warnings=None):
     """Run the tests and exit the process: status 1 if any failed, else 0.
 
     Ctrl-C stops the run after the test it interrupts; the layers set up are
-    torn down, the partial summary is printed, and the status is 130.
+    torn down, the partial summary is printed, and the status is 130. Leaving
+    the debugger (``-D``) after an import failure ends the run with status 1
+    (zope.testrunner lets its EndRun out as a traceback).
     """
     try:
         failed = run_internal(defaults, args, script_parts=script_parts, cwd=cwd, warnings=warnings)
+    except interfaces.EndRun:
+        sys.exit(1)
     except KeyboardInterrupt:
         sys.stderr.write("leakrunner: interrupted by Ctrl-C; the results above are partial\n")
         sys.exit(130)

@@ -15,6 +15,7 @@ import traceback
 import warnings
 
 from leakrunner import _tb
+from leakrunner.interfaces import EndRun
 
 
 class DocTestFailureException(AssertionError):
@@ -475,10 +476,6 @@ def xml_setup(directory):
     folder = pathlib.Path(directory).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     return str(folder), socket.gethostname(), time.localtime().tm_gmtoff
-
-
-class EndRun(Exception):
-    """The post-mortem debugger was left (``-D``): the run ends there."""
 
 
 def _print_doctest_location(err):
