@@ -183,7 +183,6 @@ impl Collected {
             support: py.import(intern!(py, "leakrunner._support"))?,
         };
         let mut collected = Collected::default();
-        let mut seen_ids: HashSet<String> = HashSet::new();
         let mut dupes: HashSet<String> = HashSet::new();
         for (fpath, package) in discovery::find_test_files(dirs, &config.rules) {
             let Some(module_name) =
@@ -198,6 +197,11 @@ impl Collected {
                 Some(suite) => suite,
                 None => continue,
             };
+            // `--require-unique` compares the ids within one module's suite,
+            // as zope's `tests_from_suite` does (a set per module): two
+            // modules may well load the same doctest file, and that is no
+            // duplicate.
+            let mut seen_ids: HashSet<String> = HashSet::new();
             collected.walk(
                 &cached,
                 &suite,
