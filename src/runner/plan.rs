@@ -208,8 +208,18 @@ impl Runner<'_> {
                 .call_method0(intern!(py, "default_shuffle_seed"))?
                 .extract()?,
         };
+        // In zope's order: the sorted names as zope names them, so the unit
+        // test layer sorts as `zope.testrunner.layer.UnitTests` (last, or
+        // nearly): the order in which the layers draw from the generator
+        // decides every layer's shuffle.
         let mut names: Vec<String> = collected.by_layer.keys().cloned().collect();
-        names.sort();
+        names.sort_by_cached_key(|name| {
+            if name == UNIT_TESTS {
+                ZOPE_UNIT_TESTS.to_owned()
+            } else {
+                name.clone()
+            }
+        });
         let random = py.import(intern!(py, "random"))?;
         let rng = random.getattr(intern!(py, "Random"))?.call1((seed,))?;
         let version = pyo3::types::PyDict::new(py);
