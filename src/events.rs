@@ -246,6 +246,10 @@ pub enum Event {
     },
     /// `-r -v`: the same, with the census table.
     DetailedRefcounts(DetailedRefcounts),
+    /// `--profile` under `--subunit`: the merged profiler statistics, as
+    /// `pstats.Stats.dump_stats` writes them (a subunit stream carries
+    /// them; the console gets pstats' own table, printed by Python).
+    ProfilerStats(Vec<u8>),
     /// `-r` on a debug build: extension modules built for a release
     /// interpreter, whose reference changes `sys.gettotalrefcount()` misses
     /// (name, file).

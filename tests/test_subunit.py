@@ -13,6 +13,7 @@ valid run in testtools' ``StreamSummary``.
 """
 
 import io
+import marshal
 import re
 import sys
 
@@ -113,6 +114,18 @@ def norm_detail(name, text):
 
 _V1_DETAIL = re.compile(rb"Content-Type: [^\n]*\n([^\n]*)\n")
 
+# --profile: the statistics profile each runner's own code as well as the
+# tests, so they are checked for what they are (a pstats dump that has the
+# tests in it) and then compared as a name.
+PROFILE = "profiler-stats"
+
+
+def norm_profile(data):
+    stats = marshal.loads(data)
+    functions = {function for (_file, _line, function) in stats}
+    assert {"test_diamond_test_setup_order", "test_both_bases_up"} <= functions
+    return "<pstats dump>"
+
 
 def norm_v1(data):
     """The v1 stream with times blanked and each multipart detail's content
@@ -136,7 +149,11 @@ def norm_v1(data):
                 break
             body += data[p : p + size]
             p += size
-        body = norm_detail(m.group(1).decode(), body.decode("utf-8")).encode("utf-8")
+        name = m.group(1).decode()
+        if name == PROFILE:
+            body = norm_profile(body).encode("utf-8")
+        else:
+            body = norm_detail(name, body.decode("utf-8")).encode("utf-8")
         out.append(b"%X\r\n%s0\r\n" % (len(body), body) if body else b"0\r\n")
         pos = p
 
@@ -172,6 +189,16 @@ def norm_v2(data):
         if e.get("test_tags") is not None:
             e["test_tags"] = sorted(norm_text(t) for t in e["test_tags"])
         name = e.get("file_name")
+        if name == PROFILE:
+            # One packet per chunk read from the file, then an empty one that
+            # ends it: one packet with the whole dump here.
+            if events and dict(events[-1]).get("file_name") == PROFILE:
+                events[-1]["file_bytes"] += bytes(e["file_bytes"])
+                events[-1]["eof"] = e.get("eof")
+            else:
+                e["file_bytes"] = bytes(e["file_bytes"])
+                events.append(e)
+            continue
         if name is not None:
             text = bytes(e["file_bytes"]).decode("utf-8", "replace")
             if name == "traceback" and text and not norm_text(text):
@@ -181,6 +208,9 @@ def norm_v2(data):
                 events[-1]["file_bytes"] += e["file_bytes"]
                 continue
         events.append(e)
+    for e in events:
+        if e.get("file_name") == PROFILE:
+            e["file_bytes"] = norm_profile(e["file_bytes"])
     return [tuple(sorted(e.items())) for e in events]
 
 
@@ -322,3 +352,19 @@ def test_too_many_gc_options_v1():
 def test_both_flags_refused_like_zope():
     args = [*P, "--subunit", "--subunit-v2"]
     assert_same_as_zope(args, results=both(args), out=unchanged, err=unchanged)
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_profiler_stats_in_the_stream(tmp_path, version):
+    # zope's subunit formatter sends --profile's statistics as a
+    # zope:profiler_stats pseudo-test carrying the pstats dump, after the
+    # layers' tear-down; the console prints pstats' table instead.
+    args = [*P, "--layer", "Kitchen", "--profile", "cProfile", "--profile-directory", str(tmp_path)]
+    out = compare(version, args)
+    if version == 1:
+        tail = out[out.index(b"test: zope:profiler_stats") :]
+        assert tail.startswith(
+            b"test: zope:profiler_stats\ntags: zope:profiler_stats\n"
+            b"successful: zope:profiler_stats [ multipart\n"
+            b"Content-Type: application/x-binary-profile\nprofiler-stats\n"
+        )

@@ -154,3 +154,12 @@ class Profiler:
         if self.stats is not None:
             self.stats.stream = sys.stdout
             self.stats.print_stats(50)
+
+    def dump(self):
+        """The statistics as ``pstats.Stats.dump_stats`` writes them (what a
+        subunit stream carries), or None when there are none."""
+        import marshal
+
+        if self.stats is None:
+            return None
+        return marshal.dumps(self.stats.stats)

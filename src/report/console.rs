@@ -259,6 +259,9 @@ impl Reporter for Console {
                 }
             }
             Event::LeakSample { .. } | Event::LeakVerdict(_) => {}
+            // Only emitted for a subunit stream: the console run prints
+            // pstats' own table from Python.
+            Event::ProfilerStats(_) => {}
             Event::InfoSuboptimal(m) => self.say(out, Role::SuboptimalBehaviour, m),
             Event::Error(m) => self.say(out, Role::Error, m),
             Event::ErrorWithBanner(m) => {

@@ -38,6 +38,7 @@ const TAG_IMPORT_ERROR: &str = "zope:import_error";
 const TAG_GARBAGE: &str = "zope:garbage";
 const TAG_THREADS: &str = "zope:threads";
 const TAG_REFCOUNTS: &str = "zope:refcounts";
+const TAG_PROFILER_STATS: &str = "zope:profiler_stats";
 
 /// Microseconds since the Unix epoch, UTC: what a `datetime` holds.
 type Micros = i64;
@@ -60,6 +61,15 @@ pub const PLAIN_TEXT: ContentType = ContentType {
     mime: "text/plain",
     params: &[("charset", "utf8")],
 };
+
+/// `application/x-binary-profile` (zope's `PROFILE_CONTENT_TYPE`).
+pub const BINARY_PROFILE: ContentType = ContentType {
+    mime: "application/x-binary-profile",
+    params: &[],
+};
+
+/// The size of the chunks testtools' `content_from_file` reads a file in.
+const FILE_CHUNK: usize = 4096;
 
 /// The MIME type testtools gives a skip reason (a literal, unquoted).
 const REASON_MIME: &str = "text/plain; charset=utf8";
@@ -924,6 +934,22 @@ impl Reporter for Subunit {
                     Detail::text("track", PLAIN_TEXT, &python_list_of_rows(&d.rows)),
                 ];
                 self.fake_test(TAG_REFCOUNTS, TAG_REFCOUNTS, Some(details), at, out);
+            }
+            Event::ProfilerStats(dump) => {
+                // zope writes the dump to a file and sends it with
+                // `content_from_file`, which reads it in chunks.
+                let details = vec![Detail {
+                    name: "profiler-stats".to_owned(),
+                    content_type: BINARY_PROFILE,
+                    chunks: dump.chunks(FILE_CHUNK).map(<[u8]>::to_vec).collect(),
+                }];
+                self.fake_test(
+                    TAG_PROFILER_STATS,
+                    TAG_PROFILER_STATS,
+                    Some(details),
+                    at,
+                    out,
+                );
             }
             Event::SkewingExtensions(modules) => {
                 // leakrunner's own warning: stderr, outside the stream.

@@ -287,7 +287,19 @@ impl<'py> Runner<'py> {
             coverage.bind(py).call_method0(intern!(py, "report"))?;
         }
         if let Some(profiler) = self.session.profiler.take() {
-            if !in_child {
+            if in_child {
+                // The parent loads and reports every process's statistics.
+            } else if self.config.subunit.is_some() {
+                // zope's subunit formatter sends the statistics in the
+                // stream, as a `zope:profiler_stats` pseudo-test.
+                let dump: Option<Vec<u8>> = profiler
+                    .bind(py)
+                    .call_method0(intern!(py, "dump"))?
+                    .extract()?;
+                if let Some(dump) = dump {
+                    self.emit(Event::ProfilerStats(dump))?;
+                }
+            } else {
                 profiler.bind(py).call_method0(intern!(py, "report"))?;
             }
         }
