@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 
 use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 
 use super::channel::{one_line, Transcript, CHANNEL_ENV};
 use super::result::SharedSink;
@@ -394,40 +395,40 @@ pub fn resume_layers(
         }
 
         // zope's resume_tests loop: live progress first, then every result
-        // that is done and has all earlier ones done, in layer order.
-        let mut out: Vec<u8> = Vec::new();
+        // that is done and has all earlier ones done, in layer order. Each
+        // piece is one write, as zope's are: a stream that watches its
+        // writes (a keep-alive monitor) sees each dot as it comes.
+        let mut out: Vec<Vec<u8>> = Vec::new();
         for (index, bytes) in progress.drain(..) {
             if last_progress_layer != Some(index) {
                 if bracket_open {
-                    out.extend_from_slice(b"]\n");
+                    out.push(b"]\n".to_vec());
                 }
-                out.extend_from_slice(
-                    format!("[Parallel tests running in {}:\n  ", slots[index].name).as_bytes(),
+                out.push(
+                    format!("[Parallel tests running in {}:\n  ", slots[index].name).into_bytes(),
                 );
                 last_progress_layer = Some(index);
             }
-            out.extend_from_slice(&bytes);
+            out.push(bytes);
             bracket_open = true;
         }
         while next_to_show < slots.len() && slots[next_to_show].done {
             if bracket_open {
-                out.extend_from_slice(b"]\n");
+                out.push(b"]\n".to_vec());
                 bracket_open = false;
             }
             for kept in std::mem::take(&mut slots[next_to_show].kept) {
                 match kept {
-                    Kept::Output(line) => out.extend_from_slice(&line),
+                    Kept::Output(line) => out.push(line),
                     Kept::Banner(banner) => {
-                        write_bytes(py, &std::mem::take(&mut out))?;
+                        write_pieces(py, &std::mem::take(&mut out))?;
                         show_banner(py, &emit, banner)?;
                     }
                 }
             }
             next_to_show += 1;
         }
-        if !out.is_empty() {
-            write_bytes(py, &out)?;
-        }
+        write_pieces(py, &out)?;
     }
     Ok(total)
 }
@@ -632,19 +633,39 @@ fn flush_stdout(py: Python<'_>) -> PyResult<()> {
     Ok(())
 }
 
-/// Writes a child's raw output to our stdout's byte stream.
+/// Our stdout's byte layer, as zope's `_get_output_buffer` finds it: the
+/// stream itself when it takes bytes, else its `buffer`.
+fn stdout_bytes(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let stdout = py
+        .import(intern!(py, "sys"))?
+        .getattr(intern!(py, "stdout"))?;
+    Ok(match stdout.getattr_opt(intern!(py, "buffer"))? {
+        Some(buffer) => buffer,
+        None => stdout,
+    })
+}
+
+/// Writes a line of a child's raw output to our stdout's byte stream, at
+/// once.
 fn write_bytes(py: Python<'_>, line: &[u8]) -> PyResult<()> {
     if line.is_empty() {
         return Ok(());
     }
-    let stdout = py
-        .import(intern!(py, "sys"))?
-        .getattr(intern!(py, "stdout"))?;
-    let target = match stdout.getattr_opt(intern!(py, "buffer"))? {
-        Some(buffer) => buffer,
-        None => stdout,
-    };
-    target.call_method1(intern!(py, "write"), (pyo3::types::PyBytes::new(py, line),))?;
+    let target = stdout_bytes(py)?;
+    target.call_method1(intern!(py, "write"), (PyBytes::new(py, line),))?;
+    target.call_method0(intern!(py, "flush"))?;
+    Ok(())
+}
+
+/// Writes pieces of children's output in one `writelines` (one write each),
+/// then flushes.
+fn write_pieces(py: Python<'_>, pieces: &[Vec<u8>]) -> PyResult<()> {
+    if pieces.is_empty() {
+        return Ok(());
+    }
+    let target = stdout_bytes(py)?;
+    let pieces: Vec<Bound<'_, PyBytes>> = pieces.iter().map(|p| PyBytes::new(py, p)).collect();
+    target.call_method1(intern!(py, "writelines"), (pieces,))?;
     target.call_method0(intern!(py, "flush"))?;
     Ok(())
 }
