@@ -1,7 +1,8 @@
 """The runner embedded in a program that replaces part of the process
 first, as zope.testrunner's own doctests do: a ``sys.stdout`` that notes when
-output comes. Both runners run in-process in the same driver
-(tests/trees/subprocess/drive.py) and must print the same.
+output comes, a ``subprocess.Popen`` whose children cannot be read. Both
+runners run in-process in the same driver (tests/trees/subprocess/drive.py)
+and must print the same.
 """
 
 import subprocess
@@ -64,3 +65,23 @@ def test_child_output_comes_as_it_is_printed(zope_available, args, pauses):
         results=drive_both("record", [*args, *PAUSING]), out=without_tree
     )
     assert f"pauses before: {pauses!r}" in zope.out
+
+
+@pytest.mark.parametrize(
+    "mode, args",
+    [
+        # The child's stderr has zope's report line: nothing more to say.
+        ("unreadable-str:0 0 0", ["-vv"]),
+        # It has none: the child is an error, with its command line and stderr.
+        ("unreadable:segmentation fault (core dumped)", ["-vv"]),
+        # A long stderr is shortened at -v.
+        ("unreadable:NUMBERS", ["-v"]),
+    ],
+    ids=["report-line", "no-report", "long-stderr"],
+)
+def test_unreadable_child_output_reported_as_zope_does(zope_available, mode, args):
+    zope, ours = assert_same_as_zope(results=drive_both(mode, [*args, *PAUSING]), out=without_tree)
+    assert (
+        "Error reading subprocess output for pausing.Slow\n"
+        "the output of this subprocess cannot be read\n" in zope.out
+    )

@@ -10,6 +10,14 @@
 //! everything as it happens (skipped tests and import errors included, which
 //! zope's protocol loses) on its results channel (`channel`).
 //!
+//! Children are started with `subprocess.Popen`, looked up when each starts,
+//! as zope does: a program that replaces it (zope's own doctests do, to
+//! make a child's output unreadable) gets the same behaviour. A real
+//! process's pipes are then read here, without the GIL; anything else is
+//! read through its `readline()` and `read()`. Output that cannot be read is
+//! reported as zope reports it ("Error reading subprocess output for L" and
+//! the error), and reading goes on.
+//!
 //! A child that crashes (a signal, `os._exit`, a time limit) is reported
 //! after the output it printed: the test or layer method it was in, how it
 //! ended and faulthandler's stack. The tests that finished keep their
@@ -17,16 +25,18 @@
 //! the layer runs in a new child started with `--resume-after N` (after the
 //! layer's first N tests; a hidden argument, as `--resume-layer` is).
 
+use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
+use std::os::fd::FromRawFd;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyDict};
 
 use super::channel::{one_line, Transcript, CHANNEL_ENV};
 use super::result::SharedSink;
@@ -127,8 +137,59 @@ fn is_dots(line: &[u8]) -> bool {
 /// What a reader thread tells the main loop about child `index`.
 enum Message {
     Line(usize, Vec<u8>),
+    /// Reading stdout failed: what went wrong, as Python words an OSError.
+    ReadError(usize, String),
     StdoutClosed(usize),
     Stderr(usize, Vec<u8>),
+}
+
+/// Reading a child's stdout gives up after this many errors in a row
+/// (zope retries for ever).
+const READ_ATTEMPTS: usize = 3;
+
+/// A child process, as `subprocess.Popen` returned it.
+struct Process {
+    popen: Py<PyAny>,
+    /// A real process (its pipes read here): its id, for the signals of the
+    /// time limit. None for a stand-in, read through its methods.
+    pid: Option<libc::pid_t>,
+}
+
+impl Process {
+    fn signal(&self, signal: libc::c_int) {
+        if let Some(pid) = self.pid {
+            // SAFETY: a signal to our own child, not yet reaped (waited for
+            // only once its pipes closed).
+            unsafe {
+                libc::kill(pid, signal);
+            }
+        }
+    }
+
+    /// Waits for a real process (its stdin closed first); a stand-in is
+    /// told to end, as zope does, and has no status.
+    fn finish(&self, py: Python<'_>) -> PyResult<Option<ExitStatus>> {
+        let popen = self.popen.bind(py);
+        if self.pid.is_none() {
+            // Whatever it is, what it does or lacks is not the run's error.
+            let _ = popen.call_method0(intern!(py, "kill"));
+            let _ = popen.call_method0(intern!(py, "communicate"));
+            return Ok(None);
+        }
+        if let Some(stdin) = popen.getattr_opt(intern!(py, "stdin"))? {
+            if !stdin.is_none() {
+                let _ = stdin.call_method0(intern!(py, "close"));
+            }
+        }
+        let code: i32 = popen.call_method0(intern!(py, "wait"))?.extract()?;
+        // Popen's return code: minus the signal that killed it, or the exit
+        // status; as a raw wait status.
+        Ok(Some(if code < 0 {
+            ExitStatus::from_raw(-code)
+        } else {
+            ExitStatus::from_raw((code & 0xff) << 8)
+        }))
+    }
 }
 
 /// A layer's output as the parent shows it: the children's lines, and the
@@ -155,7 +216,7 @@ struct Slot {
     /// Children started for this layer so far.
     attempts: usize,
     channel: PathBuf,
-    child: Option<Child>,
+    child: Option<Process>,
     started: Option<Instant>,
     stdout_closed: bool,
     stderr: Option<Vec<u8>>,
@@ -278,7 +339,7 @@ pub fn resume_layers(
             next_to_start += 1;
             *layers_run += 1;
             flush_stdout(py)?;
-            match spawn(&executable, config, &mut slots[index], index, &sender) {
+            match spawn(py, &executable, config, &mut slots[index], index, &sender) {
                 Ok(()) => running += 1,
                 Err(e) => {
                     slots[index].done = true;
@@ -317,6 +378,15 @@ pub fn resume_layers(
                     Merge::Deferred if is_dots(&line) => {}
                     _ => slots[index].kept.push(Kept::Output(line)),
                 },
+                Message::ReadError(index, error) => {
+                    // zope says so at once, whatever the merge, and reads on.
+                    emit(Event::Error(format!(
+                        "Error reading subprocess output for {}",
+                        slots[index].name
+                    )))?;
+                    emit(Event::Info(error))?;
+                    flush_stdout(py)?;
+                }
                 Message::StdoutClosed(index) => slots[index].stdout_closed = true,
                 Message::Stderr(index, bytes) => slots[index].stderr = Some(bytes),
             }
@@ -326,22 +396,20 @@ pub fn resume_layers(
         // writes it to the channel), then killed; its pipes then close.
         if let Some(limit) = config.child_timeout {
             for slot in slots.iter_mut() {
-                let (Some(child), Some(started)) = (slot.child.as_mut(), slot.started) else {
+                let (Some(child), Some(started)) = (slot.child.as_ref(), slot.started) else {
                     continue;
                 };
+                if child.pid.is_none() {
+                    continue;
+                }
                 match slot.dump_asked {
                     None if started.elapsed().as_secs_f64() > limit => {
-                        if let Ok(pid) = libc::pid_t::try_from(child.id()) {
-                            // SAFETY: a signal to our own child, not yet reaped.
-                            unsafe {
-                                libc::kill(pid, libc::SIGUSR2);
-                            }
-                        }
+                        child.signal(libc::SIGUSR2);
                         slot.dump_asked = Some(Instant::now());
                     }
                     Some(asked) if !slot.killed && asked.elapsed() > DUMP_GRACE => {
                         slot.killed = true;
-                        let _ = child.kill();
+                        child.signal(libc::SIGKILL);
                     }
                     _ => {}
                 }
@@ -352,9 +420,9 @@ pub fn resume_layers(
             if slot.done || slot.child.is_none() || !slot.stdout_closed || slot.stderr.is_none() {
                 continue;
             }
-            let mut child = slot.child.take().expect("checked");
-            let status = py.detach(|| child.wait());
-            let finished = finish_child(py, config, &executable, slot, status.ok(), census_scope)?;
+            let child = slot.child.take().expect("checked");
+            let status = child.finish(py)?;
+            let finished = finish_child(py, config, &executable, slot, status, census_scope)?;
             let outcome = finished.outcome;
             total.ran += outcome.ran;
             total.failures.extend(outcome.failures);
@@ -375,7 +443,7 @@ pub fn resume_layers(
             if let Some(ran) = finished.resume_after {
                 slot.skip += ran;
                 flush_stdout(py)?;
-                match spawn(&executable, config, slot, index, &sender) {
+                match spawn(py, &executable, config, slot, index, &sender) {
                     Ok(()) => continue,
                     Err(e) => {
                         total.errors.push(format!("subprocess for {}", slot.name));
@@ -433,56 +501,192 @@ pub fn resume_layers(
     Ok(total)
 }
 
+/// Starts the slot's next child with `subprocess.Popen`, as zope does, and
+/// the threads that read its stdout (line by line, as it comes) and its
+/// stderr (whole, so that a child writing much to it cannot block).
 fn spawn(
+    py: Python<'_>,
     executable: &str,
     config: &RunConfig,
     slot: &mut Slot,
     index: usize,
     sender: &mpsc::Sender<Message>,
-) -> std::io::Result<()> {
+) -> std::result::Result<(), String> {
     let _ = std::fs::remove_file(&slot.channel);
-    let mut child = Command::new(executable)
-        .args(slot.args(config))
-        .current_dir(&config.cwd)
-        .env(CHANNEL_ENV, &slot.channel)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
+    let mut argv = vec![executable.to_owned()];
+    argv.extend(slot.args(config));
+    let popen = popen(py, &argv, config, slot).map_err(|e| e.value(py).to_string())?;
     slot.attempts += 1;
     slot.stdout_closed = false;
     slot.stderr = None;
     slot.dump_asked = None;
     slot.killed = false;
-    let stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
+    let (pid, stdout, stderr) = match real_pipes(py, &popen) {
+        Some((pid, stdout, stderr)) => (Some(pid), Some(stdout), Some(stderr)),
+        None => (None, None, None),
+    };
     let lines = sender.clone();
-    std::thread::spawn(move || {
-        let mut reader = BufReader::new(stdout);
-        loop {
-            let mut line = Vec::new();
-            match reader.read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {
-                    if lines.send(Message::Line(index, line)).is_err() {
-                        break;
-                    }
+    let errors = sender.clone();
+    match (stdout, stderr) {
+        (Some(stdout), Some(mut stderr)) => {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stdout);
+                read_lines(index, &lines, || {
+                    let mut line = Vec::new();
+                    reader
+                        .read_until(b'\n', &mut line)
+                        .map(|_| line)
+                        .map_err(|e| os_error_text(&e))
+                });
+            });
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let _ = stderr.read_to_end(&mut buf);
+                let _ = errors.send(Message::Stderr(index, buf));
+            });
+        }
+        _ => {
+            // A stand-in for a process: its own methods, under the GIL.
+            let stdout = popen.clone_ref(py);
+            std::thread::spawn(move || {
+                read_lines(index, &lines, || {
+                    Python::attach(|py| {
+                        let read = stdout
+                            .bind(py)
+                            .getattr(intern!(py, "stdout"))
+                            .and_then(|s| s.call_method0(intern!(py, "readline")));
+                        match read {
+                            Ok(line) => Ok(python_bytes(&line)),
+                            Err(e) => Err(e.value(py).to_string()),
+                        }
+                    })
+                });
+            });
+            let stderr = popen.clone_ref(py);
+            std::thread::spawn(move || {
+                let buf = Python::attach(|py| {
+                    stderr
+                        .bind(py)
+                        .getattr(intern!(py, "stderr"))
+                        .and_then(|s| s.call_method0(intern!(py, "read")))
+                        .map(|text| python_bytes(&text))
+                        .unwrap_or_default()
+                });
+                let _ = errors.send(Message::Stderr(index, buf));
+            });
+        }
+    }
+    slot.child = Some(Process { popen, pid });
+    slot.started = Some(Instant::now());
+    Ok(())
+}
+
+/// `subprocess.Popen(argv, ...)` as zope calls it, with the child's
+/// results channel in its environment.
+fn popen(py: Python<'_>, argv: &[String], config: &RunConfig, slot: &Slot) -> PyResult<Py<PyAny>> {
+    let subprocess = py.import(intern!(py, "subprocess"))?;
+    let pipe = subprocess.getattr(intern!(py, "PIPE"))?;
+    let env = PyDict::new(py);
+    env.call_method1(
+        intern!(py, "update"),
+        (py.import(intern!(py, "os"))?
+            .getattr(intern!(py, "environ"))?,),
+    )?;
+    env.set_item(CHANNEL_ENV, slot.channel.to_string_lossy())?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("shell", false)?;
+    kwargs.set_item("stdin", &pipe)?;
+    kwargs.set_item("stdout", &pipe)?;
+    kwargs.set_item("stderr", &pipe)?;
+    kwargs.set_item("cwd", &config.cwd)?;
+    kwargs.set_item("close_fds", true)?;
+    kwargs.set_item("env", env)?;
+    Ok(subprocess
+        .getattr(intern!(py, "Popen"))?
+        .call((argv.to_vec(),), Some(&kwargs))?
+        .unbind())
+}
+
+/// A real process's id and its stdout and stderr pipes, which this module
+/// reads from now on (duplicated; Popen's own file objects are closed).
+/// None for anything without them.
+fn real_pipes(py: Python<'_>, popen: &Py<PyAny>) -> Option<(libc::pid_t, File, File)> {
+    let popen = popen.bind(py);
+    let pid: libc::pid_t = popen.getattr(intern!(py, "pid")).ok()?.extract().ok()?;
+    let stdout = popen.getattr(intern!(py, "stdout")).ok()?;
+    let stderr = popen.getattr(intern!(py, "stderr")).ok()?;
+    let fileno = |f: &Bound<'_, PyAny>| -> Option<i32> {
+        f.call_method0(intern!(py, "fileno")).ok()?.extract().ok()
+    };
+    let (out_fd, err_fd) = (fileno(&stdout)?, fileno(&stderr)?);
+    let dup = |fd: i32| -> Option<File> {
+        // SAFETY: fcntl on a descriptor Popen holds open.
+        let new = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
+        // SAFETY: the duplicate is ours alone, owned by the File from here.
+        (new >= 0).then(|| unsafe { File::from_raw_fd(new) })
+    };
+    let out = dup(out_fd)?;
+    let err = dup(err_fd)?;
+    let _ = stdout.call_method0(intern!(py, "close"));
+    let _ = stderr.call_method0(intern!(py, "close"));
+    Some((pid, out, err))
+}
+
+/// Reads lines with `read_line` until the end (an empty line), sending each
+/// as it comes; an error is reported and reading goes on, up to
+/// `READ_ATTEMPTS` errors in a row.
+fn read_lines(
+    index: usize,
+    sender: &mpsc::Sender<Message>,
+    mut read_line: impl FnMut() -> std::result::Result<Vec<u8>, String>,
+) {
+    let mut failures = 0;
+    loop {
+        match read_line() {
+            Ok(line) if line.is_empty() => break,
+            Ok(line) => {
+                failures = 0;
+                if sender.send(Message::Line(index, line)).is_err() {
+                    break;
+                }
+            }
+            Err(error) => {
+                failures += 1;
+                let _ = sender.send(Message::ReadError(index, error));
+                if failures >= READ_ATTEMPTS {
+                    break;
                 }
             }
         }
-        let _ = lines.send(Message::StdoutClosed(index));
-    });
-    // stderr is read in full on its own thread: a child that writes a lot to
-    // it cannot block on a full pipe while we wait for its stdout.
-    let errors = sender.clone();
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr.read_to_end(&mut buf);
-        let _ = errors.send(Message::Stderr(index, buf));
-    });
-    slot.child = Some(child);
-    slot.started = Some(Instant::now());
-    Ok(())
+    }
+    let _ = sender.send(Message::StdoutClosed(index));
+}
+
+/// What `str()` of the OSError Python would raise says.
+fn os_error_text(error: &std::io::Error) -> String {
+    match error.raw_os_error() {
+        Some(code) => {
+            // SAFETY: strerror's static text, copied at once.
+            let text = unsafe { std::ffi::CStr::from_ptr(libc::strerror(code)) };
+            format!("[Errno {code}] {}", text.to_string_lossy())
+        }
+        None => error.to_string(),
+    }
+}
+
+/// A line or text a stand-in returned: bytes as they are, str as UTF-8,
+/// anything false (None, "") as the end.
+fn python_bytes(value: &Bound<'_, PyAny>) -> Vec<u8> {
+    if let Ok(bytes) = value.cast::<PyBytes>() {
+        return bytes.as_bytes().to_vec();
+    }
+    if let Ok(text) = value.extract::<String>() {
+        return text.into_bytes();
+    }
+    if value.is_truthy().unwrap_or(false) {
+        return value.to_string().into_bytes();
+    }
+    Vec::new()
 }
 
 /// What a finished child reported: its channel's totals when it got to the
