@@ -1,6 +1,7 @@
 """The runner embedded in a program that replaces part of the process
 first, as zope.testrunner's own doctests do: a ``sys.stdout`` that notes when
-output comes, a ``subprocess.Popen`` whose children cannot be read. Both
+output comes, a ``subprocess.Popen`` whose children cannot be read, a
+``sys.stdin`` that feeds the debugger (in a doctest example too). Both
 runners run in-process in the same driver (tests/trees/subprocess/drive.py)
 and must print the same.
 """
@@ -85,3 +86,28 @@ def test_unreadable_child_output_reported_as_zope_does(zope_available, mode, arg
         "Error reading subprocess output for pausing.Slow\n"
         "the output of this subprocess cannot be read\n" in zope.out
     )
+
+
+DEBUGGED = ["--tests-pattern", "^debugged$"]
+
+
+@pytest.mark.parametrize(
+    "commands, args",
+    [
+        ("p x;c", ["-t", "set_trace"]),
+        ("p x;p y;c", ["-t", "post_mortem", "-D"]),
+        ("p x;c;p x;p y;c", ["-D"]),
+    ],
+    ids=["set-trace", "post-mortem", "both"],
+)
+# In a doctest example, pdb.set_trace is doctest's debugger, which writes to
+# the terminal: the runner puts the real one back, so the session shows in
+# the example's output, whether doctest was imported before the runner or
+# after it.
+@pytest.mark.parametrize("mode", ["stdin", "doctest-stdin", "late-doctest-stdin"])
+def test_debugger_reads_a_replaced_stdin(zope_available, mode, commands, args):
+    zope, ours = assert_same_as_zope(
+        results=drive_both(f"{mode}:{commands}", [*DEBUGGED, *args]), out=without_tree
+    )
+    indent = "    " if "doctest" in mode else ""
+    assert f"{indent}(Pdb) p x\n{indent}1\n" in zope.out

@@ -16,6 +16,16 @@ from leakrunner._leakrunner import __version__, build_info
 
 __all__ = ["__version__", "build_info", "interfaces", "layer", "run", "run_internal"]
 
+# pdb.set_trace as it is now, when pdb is imported already (importing it here
+# would slow every start down): a run puts it back, as zope.testrunner does,
+# so that a test's pdb.set_trace() enters the real debugger even when the
+# runner runs inside a doctest, whose own debugger writes to the terminal
+# instead of the current sys.stdout. See _support.restore_set_trace. (A
+# doctest's debugger is a bound method: not the real one.)
+_pdb_set_trace = getattr(sys.modules.get("pdb"), "set_trace", None)
+if hasattr(_pdb_set_trace, "__self__"):
+    _pdb_set_trace = None
+
 
 def _script_parts(args=None):
     """The command that re-runs this test runner in a child process.

@@ -223,6 +223,31 @@ def terminal_number(name, default):
         return default
 
 
+def restore_set_trace():
+    """Puts the real ``pdb.set_trace`` back (zope's SelfTest feature): the
+    one there when leakrunner was imported; without it, a doctest's debugger
+    is replaced with the stdlib function's own equivalent."""
+    pdb = sys.modules.get("pdb")
+    if pdb is None:
+        return
+    import leakrunner
+
+    real = leakrunner._pdb_set_trace
+    if real is not None:
+        pdb.set_trace = real
+    elif isinstance(getattr(pdb.set_trace, "__self__", None), pdb.Pdb):
+        pdb.set_trace = _set_trace
+
+
+def _set_trace(*, header=None):
+    """``pdb.set_trace()``: a fresh debugger on the current streams, from the
+    caller's frame."""
+    debugger = sys.modules["pdb"].Pdb()
+    if header is not None:
+        debugger.message(header)
+    debugger.set_trace(sys._getframe().f_back)
+
+
 class FakeInputContinueGenerator:
     """stdin of a child process: ``pdb.set_trace()`` continues at once."""
 

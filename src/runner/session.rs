@@ -187,6 +187,9 @@ impl Runner<'_> {
         // Global set-up, in zope's feature order: logging, doctest, discovery,
         // filtering, then the traceback style for the run.
         self.support.call_method0(intern!(py, "setup_logging"))?;
+        // zope's SelfTest feature: a test's pdb.set_trace() is the real one.
+        self.support
+            .call_method0(intern!(py, "restore_set_trace"))?;
         if self.config.leak_tracemalloc {
             // Frames enough to reach from an extension's allocation up into
             // the test that called it.
