@@ -1,8 +1,9 @@
 """--coverage and --profile.
 
-With the stdlib tracer (LEAKRUNNER_COVERAGE=trace, or no coverage.py), the
-coverage summary and the .cover files are zope.testrunner's; with
-coverage.py installed, leakrunner measures with it and says so. Profiles are
+The coverage summary and the .cover files are zope.testrunner's, whether
+leakrunner measures with coverage.py (when it is installed) or traces as zope
+does (LEAKRUNNER_COVERAGE=trace); with coverage.py, an executed line is
+marked 1 where zope writes how often it ran. Profiles are
 merged across child processes and printed as zope prints them (their
 numbers differ between the runners, since they profile themselves too).
 """
@@ -39,15 +40,48 @@ def test_stdlib_coverage_same_as_zope(zope_available, tmp_path, selection):
     assert mismatch == [] and errors == []
 
 
-def test_coverage_py_is_used_when_installed(tmp_path):
-    coverage = pytest.importorskip("coverage")
-    status, out, err = run_leakrunner(
-        [*P, "--coverage", str(tmp_path / "cov"), "-u", "-m", "units.tests"]
+# zope's children do not report their skipped tests (README): -j only.
+SKIPPED_TOTAL = re.compile(r"^(Total: .* errors and )\d+( skipped in)", re.M)
+
+
+def without_skips(text):
+    return SKIPPED_TOTAL.sub(r"\1N\2", text)
+
+
+# An executed line's mark in a .cover file: the tracer's count.
+COUNT = re.compile(r"^ *\d+: ", re.M)
+
+
+def cover_files(directory, counts=True):
+    return {
+        p.name: p.read_text() if counts else COUNT.sub("  hit: ", p.read_text())
+        for p in sorted(directory.iterdir())
+    }
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [["-u", "-m", "units.tests"], ["--layer", "Kitchen"], ["-u", "-vv", "-j", "2"]],
+)
+def test_coverage_py_prints_and_writes_what_zope_does(zope_available, tmp_path, selection):
+    pytest.importorskip("coverage")
+    z_dir, l_dir = tmp_path / "zope", tmp_path / "leak"
+    z = run_zope([*P, "--coverage", str(z_dir), *selection])
+    ours = run_leakrunner([*P, "--coverage", str(l_dir), *selection], LEAKRUNNER_COVERAGE=None)
+    assert_same_as_zope(
+        results=(z, ours),
+        out=(
+            lambda text: normalize(without_skips(text)).replace(str(z_dir), "DIR"),
+            lambda text: normalize(without_skips(text)).replace(str(l_dir), "DIR"),
+        ),
+        err=unchanged,
     )
-    assert status == 0, err
-    assert f"Coverage measured with coverage.py {coverage.__version__}." in out
-    assert re.search(r"units/tests\.py +\d+ +\d+ +\d+%", out)
-    assert any(p.name.endswith(",cover") for p in (tmp_path / "cov").iterdir())
+    assert "lines   cov%   module   (path)" in ours.out
+    zope_files = cover_files(z_dir, counts=False)
+    assert zope_files and cover_files(l_dir, counts=False) == zope_files
+    # Every executed line is marked 1: coverage.py does not count.
+    marks = {m.strip() for text in cover_files(l_dir).values() for m in COUNT.findall(text)}
+    assert marks == {"1:"}
 
 
 PROFILE_HEADER = re.compile(

@@ -1,11 +1,13 @@
 """``--coverage`` and ``--profile``: the runner's analysis features.
 
 Coverage: zope.testrunner traces with the stdlib ``trace`` module and writes
-its ``.cover`` files and summary; leakrunner does the same, unless
-coverage.py is installed, which measures the same lines many times faster:
-then the summary is coverage.py's report, its annotated ``,cover`` files go
-to the directory, and the output says which tool measured. Setting
-``LEAKRUNNER_COVERAGE=trace`` keeps the stdlib tracer.
+its ``.cover`` files and summary. leakrunner prints and writes the same, but
+measures with coverage.py when it is installed, which sees the same lines
+many times faster: the lines it saw executed are handed to ``trace``'s own
+report writer, so the summary and the files are ``trace``'s. coverage.py does
+not count how often a line ran, so an executed line is marked ``1:`` where
+the tracer writes its count. Setting ``LEAKRUNNER_COVERAGE=trace`` keeps the
+stdlib tracer (and its counts).
 
 Profiling: cProfile around the test phase, one ``tests_profile.*.prof`` file
 per process in ``--profile-directory``, merged (children included) and
@@ -77,7 +79,6 @@ class _CoveragePy:
             source=[os.path.abspath(d) for d in directories],
             config_file=False,
         )
-        self.tool = "coverage.py %s" % coverage.__version__
 
     def start(self):
         self._cov.start()
@@ -86,10 +87,16 @@ class _CoveragePy:
         self._cov.stop()
 
     def report(self):
-        print("Coverage measured with %s." % self.tool)
-        self._cov.report(file=sys.stdout, show_missing=False, ignore_errors=True)
-        os.makedirs(self._report_dir, exist_ok=True)
-        self._cov.annotate(directory=self._report_dir, ignore_errors=True)
+        import trace
+
+        data = self._cov.get_data()
+        # A line that ran, once at least: coverage.py does not count.
+        counts = {
+            (filename, lineno): 1
+            for filename in data.measured_files()
+            for lineno in data.lines(filename) or ()
+        }
+        trace.CoverageResults(counts=counts).write_results(summary=True, coverdir=self._report_dir)
 
 
 def start_coverage(directories, report_dir, cwd):
