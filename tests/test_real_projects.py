@@ -9,6 +9,7 @@ classes already imported when it loads, and zope.testrunner imports
 """
 
 import importlib.util
+import re
 import site
 
 import pytest
@@ -21,7 +22,15 @@ PACKAGES = [
     "zope.component",
     "persistent",
     "zope.proxy",
+    "zope.container",
+    "zope.configuration",
+    "zope.i18nmessageid",
+    "zope.site",
 ]
+
+# Layers besides the unit tests', in zope's order: the comparison checks
+# the order, this that the suite still has them.
+LAYERS = {"zope.site": ["zope.site.tests.test_site.Layer"]}
 
 
 def site_packages_of(package):
@@ -46,3 +55,5 @@ def site_packages_of(package):
 def test_real_project_same_as_zope(zope_available, package):
     zope, _ = assert_same_as_zope(["--test-path", site_packages_of(package), "-s", package])
     assert "Ran " in zope.out
+    layers = re.findall(r"^Running (\S+) tests:$", zope.out, re.M)
+    assert layers[1:] == LAYERS.get(package, [])
