@@ -220,36 +220,16 @@ EXCLUDED = {
     ),
 }
 
-# Examples that fail until the rest of issue 15 is done (child output
-# streaming, "Error reading subprocess output", pdb with a replaced
-# sys.stdin, --coverage output): remove each entry once it passes.
-IN_PROGRESS = "issue 15, in progress"
-ISSUE_15_IN_PROGRESS = {
-    **_examples("testrunner-coverage.rst", IN_PROGRESS + ": --coverage output", 33),
-    **_examples(
-        "testrunner-debugging.rst", IN_PROGRESS + ": pdb with a replaced sys.stdin", 33, 195
-    ),
-    **_examples("testrunner-layers-buff.rst", IN_PROGRESS + ": child output streaming", 172),
-    **_examples(
-        "testrunner-subprocess-errors.rst",
-        IN_PROGRESS + ": Error reading subprocess output",
-        52,
-        80,
-        118,
-    ),
-}
-
 
 def _expected_failures(document):
     """{line: reason} for the examples of ``document`` expected to fail here."""
     expected = {}
-    for table in (EXCLUDED, ISSUE_15_IN_PROGRESS):
-        for (doc, line), why in table.items():
-            if doc != document:
-                continue
-            why = why if isinstance(why, Excluded) else Excluded(why)
-            if why.applies():
-                expected[line] = why.reason
+    for (doc, line), why in EXCLUDED.items():
+        if doc != document:
+            continue
+        why = why if isinstance(why, Excluded) else Excluded(why)
+        if why.applies():
+            expected[line] = why.reason
     return expected
 
 
