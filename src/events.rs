@@ -133,16 +133,82 @@ pub struct DetailedRefcounts {
     pub rows: Vec<LeakRow>,
 }
 
+/// Which levels `-v` says the run covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum RunLevels {
+    /// `--all`.
+    All,
+    /// `--only-level N`.
+    Only(i64),
+    /// `--at-level N` (the default, 1).
+    UpTo(i64),
+}
+
+/// How a notice is shown: zope's `info`, `error` and `error_with_banner`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeRole {
+    Info,
+    Error,
+    ErrorWithBanner,
+}
+
+/// Something the run tells the user outside any test's result, as data:
+/// `report::format::notice` words it as zope does.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Notice {
+    /// `-v`: the levels the run covers.
+    Levels(RunLevels),
+    /// After the run: the seed `--shuffle` used.
+    ShuffleSeed { seed: i64 },
+    /// `--gc`: the new threshold (a first value of 0 disables the
+    /// collector).
+    GcThreshold { threshold: Vec<i64> },
+    /// More than one of `--ndiff`, `--udiff` and `--cdiff`.
+    ConflictingDiffOptions,
+    /// A child was asked to run a layer it could not find.
+    LayerNotFound { layer: String },
+    /// Reading a child's output failed (zope's words, then the error's).
+    UnreadableSubprocessOutput { layer: String },
+    /// What went wrong reading a child's output: `str()` of the error.
+    ReadError { error: String },
+    /// A child process for `layer` could not be started.
+    SubprocessNotStarted { layer: String, reason: String },
+    /// `-D` in a child: a layer's set-up (`layer`) or a test's error
+    /// (`None`) cannot be debugged there.
+    NoPostMortemInSubprocess { layer: Option<String> },
+    /// `-D` on an unexpected success.
+    NoPostMortemOfUnexpectedSuccess,
+}
+
+impl Notice {
+    pub fn role(&self) -> NoticeRole {
+        match self {
+            Notice::Levels(_)
+            | Notice::ShuffleSeed { .. }
+            | Notice::GcThreshold { .. }
+            | Notice::ReadError { .. } => NoticeRole::Info,
+            Notice::ConflictingDiffOptions | Notice::UnreadableSubprocessOutput { .. } => {
+                NoticeRole::Error
+            }
+            Notice::LayerNotFound { .. }
+            | Notice::SubprocessNotStarted { .. }
+            | Notice::NoPostMortemInSubprocess { .. }
+            | Notice::NoPostMortemOfUnexpectedSuccess => NoticeRole::ErrorWithBanner,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Event {
-    /// A free-form informative line.
-    Info(String),
-    /// An informative line about a feature that is not available here.
-    InfoSuboptimal(String),
-    /// An error message (layer set-up tracebacks and the like).
-    Error(String),
-    /// An error message between two lines of stars.
-    ErrorWithBanner(String),
+    /// A message of the run's own (see `Notice`).
+    Notice(Notice),
+    /// What went wrong with a child process (how it ended, the test it was
+    /// running, its traceback and what happens next), as its parent
+    /// reports it between two lines of stars.
+    SubprocessFailed {
+        layer: String,
+        report: String,
+    },
 
     /// A `.pyc` without source was removed before discovery.
     StaleBytecodeRemoved {
@@ -150,9 +216,6 @@ pub enum Event {
     },
     /// Modules that failed to import, reported as soon as discovery ends.
     ImportErrors(Vec<ImportFailure>),
-    /// `Running tests at level N` and friends (`-v`).
-    LevelBanner(String),
-
     /// The run moves on to a layer's tests.
     LayerStarted {
         layer: String,
@@ -163,15 +226,19 @@ pub enum Event {
         layer: String,
     },
     SetUpFinished {
+        layer: String,
         seconds: f64,
     },
     TearDownStarted {
         layer: String,
     },
     TearDownFinished {
+        layer: String,
         seconds: f64,
     },
-    TearDownNotSupported,
+    TearDownNotSupported {
+        layer: String,
+    },
     /// A layer's setUp or tearDown raised; `traceback` is formatted.
     LayerFailed {
         layer: String,
@@ -201,9 +268,13 @@ pub enum Event {
         identity: Option<TestIdentity>,
     },
     TestSucceeded {
+        /// `str(test)`, as in `TestStarted`.
+        name: String,
         seconds: f64,
     },
     TestSkipped {
+        /// `str(test)`, as in `TestStarted`.
+        name: String,
         reason: String,
     },
     /// A test failed, errored or unexpectedly succeeded.

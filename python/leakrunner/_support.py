@@ -280,16 +280,12 @@ def format_layer_exception(exc_type, exc_value, tb):
 
 
 def set_gc_threshold(values):
-    """``--gc``: returns the message zope prints and the old threshold."""
+    """``--gc``: sets the threshold; returns the old one."""
     import gc
 
     old = gc.get_threshold()
-    if values[0]:
-        message = "Cyclic garbage collection threshold set to: %s" % repr(tuple(values))
-    else:
-        message = "Cyclic garbage collection is disabled."
     gc.set_threshold(*values)
-    return message, old
+    return old
 
 
 def set_gc_debug(names):

@@ -10,11 +10,11 @@
 
 use super::color::{self, Role};
 use super::format::{
-    format_seconds, format_seconds_short, leak_table, short_description, summary_line, totals_line,
-    REACHABLE_ONLY_NOTE, SKEWING_EXTENSIONS_WARNING,
+    self, format_seconds, format_seconds_short, leak_table, short_description, summary_line,
+    totals_line, REACHABLE_ONLY_NOTE, SKEWING_EXTENSIONS_WARNING,
 };
 use super::{Needs, Output, Reporter, Stamp, Stream};
-use crate::events::{Event, Failure, FailureKind, ImportFailure, ReportKind};
+use crate::events::{Event, Failure, FailureKind, ImportFailure, NoticeRole, ReportKind};
 
 /// What shapes the console output; fixed for a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +95,16 @@ impl Console {
         } else {
             print(out, message);
         }
+    }
+
+    /// zope's `error_with_banner`: the message between lines of stars.
+    fn banner(&self, out: &mut dyn Output, message: &str) {
+        let stars = "*".repeat(70);
+        print(out, "");
+        self.say(out, Role::Error, &stars);
+        self.say(out, Role::Error, message);
+        self.say(out, Role::Error, &stars);
+        print(out, "");
     }
 
     fn seconds(&self, seconds: f64) -> String {
@@ -250,7 +260,15 @@ impl Reporter for Console {
 
     fn handle(&mut self, event: &Event, _at: Stamp, out: &mut dyn Output) {
         match event {
-            Event::Info(m) | Event::LevelBanner(m) => self.say(out, Role::Info, m),
+            Event::Notice(notice) => {
+                let text = format::notice(notice);
+                match notice.role() {
+                    NoticeRole::Info => self.say(out, Role::Info, &text),
+                    NoticeRole::Error => self.say(out, Role::Error, &text),
+                    NoticeRole::ErrorWithBanner => self.banner(out, &text),
+                }
+            }
+            Event::SubprocessFailed { report, .. } => self.banner(out, report),
             Event::LeakSummary(lines) => {
                 let text = super::leaks::summary(lines);
                 if !text.is_empty() {
@@ -262,16 +280,6 @@ impl Reporter for Console {
             // Only emitted for a subunit stream: the console run prints
             // pstats' own table from Python.
             Event::ProfilerStats(_) => {}
-            Event::InfoSuboptimal(m) => self.say(out, Role::SuboptimalBehaviour, m),
-            Event::Error(m) => self.say(out, Role::Error, m),
-            Event::ErrorWithBanner(m) => {
-                let stars = "*".repeat(70);
-                print(out, "");
-                self.say(out, Role::Error, &stars);
-                self.say(out, Role::Error, m);
-                self.say(out, Role::Error, &stars);
-                print(out, "");
-            }
             Event::StaleBytecodeRemoved { path } => self.say(
                 out,
                 Role::Info,
@@ -292,10 +300,10 @@ impl Reporter for Console {
                 out.write(Stream::Stdout, &format!("  Tear down {layer} "));
                 out.flush();
             }
-            Event::SetUpFinished { seconds } | Event::TearDownFinished { seconds } => {
+            Event::SetUpFinished { seconds, .. } | Event::TearDownFinished { seconds, .. } => {
                 print(out, &format!("in {}.", self.seconds(*seconds)))
             }
-            Event::TearDownNotSupported => {
+            Event::TearDownNotSupported { .. } => {
                 if self.config.color {
                     let s = color::colorize(Role::SuboptimalBehaviour, "not supported");
                     print(out, &format!("... {s}"));
@@ -318,7 +326,7 @@ impl Reporter for Console {
                 count,
                 ..
             } => self.start_test(out, name, *tests_run, *total, *count),
-            Event::TestSucceeded { seconds } => {
+            Event::TestSucceeded { seconds, .. } => {
                 if self.config.verbose > 2 {
                     let s = format!(" ({})", self.seconds_short(*seconds));
                     out.write(Stream::Stdout, &s);
@@ -326,7 +334,7 @@ impl Reporter for Console {
                     self.test_width += len(&s) + 1;
                 }
             }
-            Event::TestSkipped { reason } => {
+            Event::TestSkipped { reason, .. } => {
                 let color = self.config.color;
                 let s = if self.config.verbose > 2 {
                     if color {
@@ -437,7 +445,7 @@ impl Reporter for Console {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::{Counts, DetailedRefcounts, LeakRow};
+    use crate::events::{Counts, DetailedRefcounts, LeakRow, Notice};
     use crate::report::Captured;
 
     fn console(verbose: u32, progress: bool) -> Console {
@@ -477,7 +485,10 @@ mod tests {
             Event::SetUpStarted {
                 layer: "samplelayers.Layer1".into(),
             },
-            Event::SetUpFinished { seconds: 0.0001 },
+            Event::SetUpFinished {
+                layer: "L".into(),
+                seconds: 0.0001,
+            },
         ];
         events.extend_from_slice(events_per_test);
         events.push(Event::LayerSummary {
@@ -504,10 +515,14 @@ mod tests {
         let tests = [
             Event::TestsStarting,
             started("test_1 (m.C.test_1)", 1, 2),
-            Event::TestSucceeded { seconds: 0.0 },
+            Event::TestSucceeded {
+                name: "t".into(),
+                seconds: 0.0,
+            },
             Event::TestStopped { gc_count: 0 },
             started("test_2 (m.C.test_2)", 2, 2),
             Event::TestSkipped {
+                name: "t".into(),
                 reason: "why".into(),
             },
             Event::TestStopped { gc_count: 0 },
@@ -533,7 +548,10 @@ mod tests {
         let mut events = vec![Event::TestsStarting];
         for i in 1..=2 {
             events.push(started("t", i, 2));
-            events.push(Event::TestSucceeded { seconds: 0.0 });
+            events.push(Event::TestSucceeded {
+                name: "t".into(),
+                seconds: 0.0,
+            });
             events.push(Event::TestStopped { gc_count: 0 });
         }
         events.push(Event::TestsFinished);
@@ -651,7 +669,7 @@ mod tests {
     fn banner() {
         let out = run(
             &mut console(0, false),
-            &[Event::ErrorWithBanner("Cannot find layer x".into())],
+            &[Event::Notice(Notice::LayerNotFound { layer: "x".into() })],
         );
         let stars = "*".repeat(70);
         assert_eq!(
@@ -710,7 +728,10 @@ mod tests {
             Event::SetUpStarted {
                 layer: "samplelayers.Layer1".into(),
             },
-            Event::SetUpFinished { seconds: 0.0001 },
+            Event::SetUpFinished {
+                layer: "L".into(),
+                seconds: 0.0001,
+            },
             Event::LayerSummary {
                 counts: Counts {
                     tests: 2,
@@ -729,9 +750,12 @@ mod tests {
             },
             Event::TearingDownLeftOvers,
             Event::TearDownStarted { layer: "L".into() },
-            Event::TearDownNotSupported,
+            Event::TearDownNotSupported { layer: "L".into() },
             Event::TearDownStarted { layer: "M".into() },
-            Event::TearDownFinished { seconds: 61.5 },
+            Event::TearDownFinished {
+                layer: "L".into(),
+                seconds: 61.5,
+            },
             Event::Totals {
                 counts: Counts {
                     tests: 5,
@@ -742,8 +766,8 @@ mod tests {
                 seconds: 0.5,
             },
             Event::RunningInSubprocess,
-            Event::Error("Can only give one of --ndiff, --udiff, or --cdiff".into()),
-            Event::ErrorWithBanner("Cannot find layer x".into()),
+            Event::Notice(Notice::ConflictingDiffOptions),
+            Event::Notice(Notice::LayerNotFound { layer: "x".into() }),
         ];
         let out = run(&mut colored(0, false, 10.0), &events);
         assert_eq!(out.stdout, "\x1b[0mRunning samplelayers.Layer122 tests:\x1b[0m\n  Set up samplelayers.Layer1 in \x1b[32m0.000\x1b[0m seconds.\n\x1b[0m  Ran \x1b[32m2\x1b[0m tests with \x1b[32m0\x1b[0m failures, \x1b[32m0\x1b[0m errors, \x1b[32m0\x1b[0m skipped in \x1b[32m0.003\x1b[0m seconds.\x1b[0m\n\x1b[0m  Ran \x1b[32m3\x1b[0m tests with \x1b[1;31m1\x1b[0m failures, \x1b[1;31m2\x1b[0m errors, \x1b[1;33m4\x1b[0m skipped in \x1b[32m1\x1b[0m minutes \x1b[32m15.000\x1b[0m seconds.\x1b[0m\n\x1b[0mTearing down left over layers:\x1b[0m\n  Tear down L ... \x1b[35mnot supported\x1b[0m\n  Tear down M in \x1b[32m1\x1b[0m minutes \x1b[32m1.500\x1b[0m seconds.\n\x1b[0mTotal: \x1b[32m5\x1b[0m tests, \x1b[32m0\x1b[0m failures, \x1b[1;31m1\x1b[0m errors, \x1b[32m0\x1b[0m skipped in \x1b[32m0.500\x1b[0m seconds.\x1b[0m\n\x1b[35m  Running in a subprocess.\x1b[0m\n\x1b[1;31mCan only give one of --ndiff, --udiff, or --cdiff\x1b[0m\n\n\x1b[1;31m**********************************************************************\x1b[0m\n\x1b[1;31mCannot find layer x\x1b[0m\n\x1b[1;31m**********************************************************************\x1b[0m\n\n");
@@ -756,15 +780,22 @@ mod tests {
             vec![
                 Event::TestsStarting,
                 started("test_1 (m.C.test_1)", 1, 3),
-                Event::TestSucceeded { seconds: 0.25 },
+                Event::TestSucceeded {
+                    name: "t".into(),
+                    seconds: 0.25,
+                },
                 Event::TestStopped { gc_count: 0 },
                 started("test_2 (m.C.test_2)", 2, 3),
                 Event::TestSkipped {
+                    name: "t".into(),
                     reason: "why".into(),
                 },
                 Event::TestStopped { gc_count: 0 },
                 started("test_3 (m.C.test_3)", 3, 3),
-                Event::TestSucceeded { seconds: 0.0 },
+                Event::TestSucceeded {
+                    name: "t".into(),
+                    seconds: 0.0,
+                },
                 Event::TestStopped { gc_count: 0 },
                 Event::TestsFinished,
             ]

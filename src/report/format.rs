@@ -7,7 +7,52 @@
 //! either, lets both (and subunit) use them without importing each other.
 //! Every function is pure: a value in, a string out.
 
-use crate::events::{Counts, DetailedRefcounts};
+use crate::events::{Counts, DetailedRefcounts, Notice, RunLevels};
+
+/// A notice in zope's words (the lines of its `info`, `error` and
+/// `error_with_banner` calls; the banner's stars are the reporter's).
+pub fn notice(notice: &Notice) -> String {
+    match notice {
+        Notice::Levels(RunLevels::All) => "Running tests at all levels".to_owned(),
+        Notice::Levels(RunLevels::Only(level)) => format!("Running tests only at level {level}"),
+        Notice::Levels(RunLevels::UpTo(level)) => format!("Running tests at level {level}"),
+        Notice::ShuffleSeed { seed } => format!("Tests were shuffled using seed number {seed}."),
+        Notice::GcThreshold { threshold } => match threshold.first() {
+            Some(0) => "Cyclic garbage collection is disabled.".to_owned(),
+            _ => {
+                // `repr(tuple(values))`.
+                let items: Vec<String> = threshold.iter().map(i64::to_string).collect();
+                let tuple = match items.as_slice() {
+                    [one] => format!("({one},)"),
+                    _ => format!("({})", items.join(", ")),
+                };
+                format!("Cyclic garbage collection threshold set to: {tuple}")
+            }
+        },
+        Notice::ConflictingDiffOptions => {
+            "Can only give one of --ndiff, --udiff, or --cdiff".to_owned()
+        }
+        Notice::LayerNotFound { layer } => format!("Cannot find layer {layer}"),
+        Notice::UnreadableSubprocessOutput { layer } => {
+            format!("Error reading subprocess output for {layer}")
+        }
+        Notice::ReadError { error } => error.clone(),
+        Notice::SubprocessNotStarted { layer, reason } => {
+            format!("Could not start subprocess for {layer}: {reason}")
+        }
+        Notice::NoPostMortemInSubprocess { layer: None } => {
+            "Can't post-mortem debug when running a layer as a subprocess!".to_owned()
+        }
+        Notice::NoPostMortemInSubprocess { layer: Some(layer) } => format!(
+            "\nCan't post-mortem debug when running a layer as a subprocess!\n\
+             Try running layer {} by itself.\n",
+            crate::pyrepr::str_repr(layer)
+        ),
+        Notice::NoPostMortemOfUnexpectedSuccess => {
+            "Can't post-mortem debug an unexpected success".to_owned()
+        }
+    }
+}
 
 /// From a minute on, `divmod(seconds, 60)`.
 pub fn split_minutes(seconds: f64) -> Option<(f64, f64)> {
@@ -197,6 +242,90 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notices_in_zopes_words() {
+        let layer = || "pkg.Layer".to_owned();
+        let cases: &[(Notice, &str)] = &[
+            (
+                Notice::Levels(RunLevels::All),
+                "Running tests at all levels",
+            ),
+            (
+                Notice::Levels(RunLevels::Only(2)),
+                "Running tests only at level 2",
+            ),
+            (
+                Notice::Levels(RunLevels::UpTo(1)),
+                "Running tests at level 1",
+            ),
+            (
+                Notice::ShuffleSeed { seed: -3 },
+                "Tests were shuffled using seed number -3.",
+            ),
+            (
+                Notice::GcThreshold {
+                    threshold: vec![700],
+                },
+                "Cyclic garbage collection threshold set to: (700,)",
+            ),
+            (
+                Notice::GcThreshold {
+                    threshold: vec![700, 10, 5],
+                },
+                "Cyclic garbage collection threshold set to: (700, 10, 5)",
+            ),
+            (
+                Notice::GcThreshold {
+                    threshold: vec![0, 10],
+                },
+                "Cyclic garbage collection is disabled.",
+            ),
+            (
+                Notice::ConflictingDiffOptions,
+                "Can only give one of --ndiff, --udiff, or --cdiff",
+            ),
+            (
+                Notice::LayerNotFound { layer: layer() },
+                "Cannot find layer pkg.Layer",
+            ),
+            (
+                Notice::UnreadableSubprocessOutput { layer: layer() },
+                "Error reading subprocess output for pkg.Layer",
+            ),
+            (
+                Notice::ReadError {
+                    error: "Bad file descriptor".into(),
+                },
+                "Bad file descriptor",
+            ),
+            (
+                Notice::SubprocessNotStarted {
+                    layer: layer(),
+                    reason: "No such file".into(),
+                },
+                "Could not start subprocess for pkg.Layer: No such file",
+            ),
+            (
+                Notice::NoPostMortemInSubprocess { layer: None },
+                "Can't post-mortem debug when running a layer as a subprocess!",
+            ),
+            (
+                Notice::NoPostMortemInSubprocess {
+                    layer: Some(layer()),
+                },
+                "\nCan't post-mortem debug when running a layer as a subprocess!\n\
+                 Try running layer 'pkg.Layer' by itself.\n",
+            ),
+            (
+                Notice::NoPostMortemOfUnexpectedSuccess,
+                "Can't post-mortem debug an unexpected success",
+            ),
+        ];
+        for (given, expected) in cases {
+            assert_eq!(notice(given), *expected, "{given:?}");
+        }
+    }
     use crate::events::LeakRow;
 
     #[test]

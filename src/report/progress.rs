@@ -355,7 +355,13 @@ mod tests {
                     },
                     0.0,
                 ),
-                (Event::SetUpFinished { seconds: 0.1 }, 0.1),
+                (
+                    Event::SetUpFinished {
+                        layer: "L".into(),
+                        seconds: 0.1,
+                    },
+                    0.1,
+                ),
                 (sample(0, true), 0.2),
                 (Event::IterationStarted { iteration: 1 }, 0.3),
                 (test(1), 0.4),
@@ -425,7 +431,13 @@ mod tests {
                     },
                     0.0,
                 ),
-                (Event::TearDownFinished { seconds: 0.0 }, 0.0),
+                (
+                    Event::TearDownFinished {
+                        layer: "L".into(),
+                        seconds: 0.0,
+                    },
+                    0.0,
+                ),
                 (Event::IterationStarted { iteration: 1 }, 0.1),
                 (test(1), 0.2),
             ],

@@ -220,13 +220,13 @@ impl Reporter for Xml {
             Event::TestStarted { identity, .. } => {
                 self.current = identity.clone().map(|identity| (identity, at));
             }
-            Event::TestSucceeded { seconds } => {
+            Event::TestSucceeded { seconds, .. } => {
                 if let Some((identity, _)) = self.current.clone() {
                     self.record_test(&identity, CaseTime::Seconds(*seconds), Outcome::Success);
                 }
             }
             Event::TestFailed(failure) => self.test_failed(failure),
-            Event::TestSkipped { reason } => {
+            Event::TestSkipped { reason, .. } => {
                 if let Some((identity, started)) = self.current.clone() {
                     let seconds = elapsed(started, at);
                     self.record_test(
@@ -630,7 +630,13 @@ mod tests {
                     }]),
                 ),
                 (1.0, started(identity(things, "test_ok"))),
-                (1.0, Event::TestSucceeded { seconds: 0.25 }),
+                (
+                    1.0,
+                    Event::TestSucceeded {
+                        name: "t".into(),
+                        seconds: 0.25,
+                    },
+                ),
                 (2.0, started(identity(things, "test_bad"))),
                 (
                     2.0,
@@ -649,6 +655,7 @@ mod tests {
                 (
                     3.5,
                     Event::TestSkipped {
+                        name: "t".into(),
                         reason: "not on Tuesdays: \"\u{e9}\"\n".to_owned(),
                     },
                 ),
@@ -806,9 +813,21 @@ mod tests {
             &mut xml,
             vec![
                 (0.0, started(identity("a.B", "test_x"))),
-                (0.0, Event::TestSucceeded { seconds: 0.5 }),
+                (
+                    0.0,
+                    Event::TestSucceeded {
+                        name: "t".into(),
+                        seconds: 0.5,
+                    },
+                ),
                 (1.0, started(identity("c.D", "test_y"))),
-                (1.0, Event::TestSucceeded { seconds: 0.5 }),
+                (
+                    1.0,
+                    Event::TestSucceeded {
+                        name: "t".into(),
+                        seconds: 0.5,
+                    },
+                ),
             ],
         );
         xml.finish(&mut Captured::default()).unwrap();

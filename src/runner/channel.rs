@@ -152,7 +152,7 @@ impl Watch {
             }
             Event::SetUpFinished { .. }
             | Event::TearDownFinished { .. }
-            | Event::TearDownNotSupported
+            | Event::TearDownNotSupported { .. }
             | Event::TestStopped { .. } => self.end_activity(),
             Event::LayerFailed { layer, phase, .. } => {
                 self.record(&format!("error Layer: {layer}.{}", phase.label()));
@@ -465,12 +465,12 @@ mod tests {
             w.see(&Event::SetUpStarted {
                 layer: "pkg.L".into(),
             });
-            w.see(&Event::SetUpFinished { seconds: 0.0 });
+            w.see(&Event::SetUpFinished { layer: "L".into(), seconds: 0.0 });
             w.test_begins("a (pkg.T.a)", 1, 4);
             w.see(&failed(FailureKind::Failure, "a (pkg.T.a)", true));
             w.see(&Event::TestStopped { gc_count: 0 });
             w.test_begins("b (pkg.T.b)", 2, 4);
-            w.see(&Event::TestSkipped { reason: "r".into() });
+            w.see(&Event::TestSkipped { name: "t".into(), reason: "r".into() });
             w.see(&Event::TestStopped { gc_count: 0 });
             w.test_begins("c\n (pkg.T.c)", 3, 4);
         }) + "Fatal Python error: Segmentation fault\n\nCurrent thread 0x1:\n  File \"t.py\", line 3 in c\n"

@@ -42,7 +42,7 @@ use super::channel::{one_line, Transcript, CHANNEL_ENV};
 use super::result::SharedSink;
 use super::RunConfig;
 use crate::error::Result;
-use crate::events::Event;
+use crate::events::{Event, Notice};
 use crate::layers::LayerId;
 use crate::leaks::CensusScope;
 use crate::pyrepr::str_repr;
@@ -196,7 +196,7 @@ impl Process {
 /// banners of the ones that crashed, after what they printed.
 enum Kept {
     Output(Vec<u8>),
-    Banner(String),
+    Banner(Event),
 }
 
 /// How long a child that ran too long gets to dump its stack before it is
@@ -346,10 +346,10 @@ pub fn resume_layers(
                     total
                         .errors
                         .push(format!("subprocess for {}", slots[index].name));
-                    emit(Event::ErrorWithBanner(format!(
-                        "Could not start subprocess for {}: {e}",
-                        slots[index].name
-                    )))?;
+                    emit(Event::Notice(Notice::SubprocessNotStarted {
+                        layer: slots[index].name.clone(),
+                        reason: e.clone(),
+                    }))?;
                 }
             }
         }
@@ -380,11 +380,10 @@ pub fn resume_layers(
                 },
                 Message::ReadError(index, error) => {
                     // zope says so at once, whatever the merge, and reads on.
-                    emit(Event::Error(format!(
-                        "Error reading subprocess output for {}",
-                        slots[index].name
-                    )))?;
-                    emit(Event::Info(error))?;
+                    emit(Event::Notice(Notice::UnreadableSubprocessOutput {
+                        layer: slots[index].name.clone(),
+                    }))?;
+                    emit(Event::Notice(Notice::ReadError { error }))?;
                     flush_stdout(py)?;
                 }
                 Message::StdoutClosed(index) => slots[index].stdout_closed = true,
@@ -434,7 +433,11 @@ pub fn resume_layers(
                 }
             }
             total.leaks.extend(outcome.leaks);
-            if let Some(banner) = finished.banner {
+            if let Some(report) = finished.banner {
+                let banner = Event::SubprocessFailed {
+                    layer: slot.name.clone(),
+                    report,
+                };
                 match merge {
                     Merge::Immediate => show_banner(py, &emit, banner)?,
                     _ => slot.kept.push(Kept::Banner(banner)),
@@ -447,7 +450,10 @@ pub fn resume_layers(
                     Ok(()) => continue,
                     Err(e) => {
                         total.errors.push(format!("subprocess for {}", slot.name));
-                        let banner = format!("Could not start subprocess for {}: {e}", slot.name);
+                        let banner = Event::Notice(Notice::SubprocessNotStarted {
+                            layer: slot.name.clone(),
+                            reason: e.clone(),
+                        });
                         match merge {
                             Merge::Immediate => show_banner(py, &emit, banner)?,
                             _ => slot.kept.push(Kept::Banner(banner)),
@@ -824,9 +830,9 @@ fn how_it_ended(
 fn show_banner(
     py: Python<'_>,
     emit: &dyn Fn(Event) -> PyResult<()>,
-    banner: String,
+    banner: Event,
 ) -> PyResult<()> {
-    emit(Event::ErrorWithBanner(banner))?;
+    emit(banner)?;
     flush_stdout(py)
 }
 

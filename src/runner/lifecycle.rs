@@ -13,7 +13,7 @@ use super::child;
 use super::plan::PlannedLayer;
 use super::Runner;
 use crate::error::Result;
-use crate::events::{Event, ExceptionDetail, LayerPhase};
+use crate::events::{Event, ExceptionDetail, LayerPhase, Notice};
 use crate::layers::LayerId;
 
 /// Why the layer loop stopped early.
@@ -121,11 +121,9 @@ impl Runner<'_> {
             }
             if self.config.post_mortem {
                 match &self.config.resume_layer {
-                    Some(resume) => self.emit(Event::ErrorWithBanner(format!(
-                        "\nCan't post-mortem debug when running a layer as a subprocess!\n\
-                         Try running layer {} by itself.\n",
-                        crate::pyrepr::str_repr(resume)
-                    )))?,
+                    Some(resume) => self.emit(Event::Notice(Notice::NoPostMortemInSubprocess {
+                        layer: Some(resume.clone()),
+                    }))?,
                     None => {
                         let value = err.value(py);
                         let debugged = self.support.call_method1(
@@ -203,13 +201,16 @@ impl Runner<'_> {
         let py = self.py;
         for id in self.layers.graph.setup_plan(layer, &self.setup_layers) {
             let name = self.layers.graph.name(id).to_owned();
-            self.emit(Event::SetUpStarted { layer: name })?;
+            self.emit(Event::SetUpStarted {
+                layer: name.clone(),
+            })?;
             let start = Instant::now();
             let object = self.layers.object(py, id);
             if let Some(set_up) = object.getattr_opt(intern!(py, "setUp"))? {
                 set_up.call0()?;
             }
             self.emit(Event::SetUpFinished {
+                layer: name,
                 seconds: start.elapsed().as_secs_f64(),
             })?;
             self.setup_layers.push(id);
@@ -239,10 +240,13 @@ impl Runner<'_> {
             self.setup_layers.retain(|&l| l != id);
             match outcome {
                 Ok(()) => self.emit(Event::TearDownFinished {
+                    layer: name.clone(),
                     seconds: start.elapsed().as_secs_f64(),
                 })?,
                 Err(err) if err.is_instance_of::<PyNotImplementedError>(py) => {
-                    self.emit(Event::TearDownNotSupported)?;
+                    self.emit(Event::TearDownNotSupported {
+                        layer: name.clone(),
+                    })?;
                     if !optional {
                         return Ok(Err(LayerFlow::CanNotTearDown));
                     }

@@ -37,7 +37,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::events::{Counts, Event};
+use crate::events::{Counts, Event, Notice};
 use crate::layers::LayerId;
 use crate::pyio::PyOutput;
 use crate::report::Reporter;
@@ -307,9 +307,7 @@ impl<'py> Runner<'py> {
             self.stats.import_errors.clone(),
         ))?;
         if let Some(seed) = shuffle_seed {
-            self.emit(Event::Info(format!(
-                "Tests were shuffled using seed number {seed}."
-            )))?;
+            self.emit(Event::Notice(Notice::ShuffleSeed { seed }))?;
         }
         if do_run_tests && !in_child && self.config.verbose > 0 {
             self.emit(Event::TestsWithErrors(self.stats.errors.clone()))?;

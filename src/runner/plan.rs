@@ -14,7 +14,7 @@ use super::collect::{self, CollectConfig, Collected, TestEntry, UNIT_TESTS, ZOPE
 use super::Runner;
 use crate::discovery::{self, Rules};
 use crate::error::{Error, Result};
-use crate::events::{Event, ListedTest};
+use crate::events::{Event, ListedTest, Notice, RunLevels};
 use crate::layers::LayerId;
 use crate::pyrepr::str_repr;
 use crate::selection::{Filter, Levels, Matcher, Pattern};
@@ -253,9 +253,9 @@ impl Runner<'_> {
         if let Some(resume) = c.resume_layer.clone() {
             collected.by_layer.retain(|name, _| *name == resume);
             if collected.by_layer.is_empty() {
-                self.emit(Event::ErrorWithBanner(format!(
-                    "Cannot find layer {resume}"
-                )))?;
+                self.emit(Event::Notice(Notice::LayerNotFound {
+                    layer: resume.clone(),
+                }))?;
                 self.stats
                     .errors
                     .push(format!("subprocess failed for {resume}"));
@@ -270,14 +270,14 @@ impl Runner<'_> {
             });
         }
         if c.verbose > 0 && c.resume_layer.is_none() {
-            let message = if c.all {
-                "Running tests at all levels".to_owned()
+            let levels = if c.all {
+                RunLevels::All
             } else if let Some(only) = c.only_level {
-                format!("Running tests only at level {only}")
+                RunLevels::Only(only)
             } else {
-                format!("Running tests at level {}", c.at_level)
+                RunLevels::UpTo(c.at_level)
             };
-            self.emit(Event::LevelBanner(message))?;
+            self.emit(Event::Notice(Notice::Levels(levels)))?;
         }
         Ok(())
     }

@@ -17,7 +17,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
 use super::channel::Watch;
-use crate::events::{Event, ExceptionDetail, Failure, FailureKind, ReportKind, TestIdentity};
+use crate::events::{
+    Event, ExceptionDetail, Failure, FailureKind, Notice, ReportKind, TestIdentity,
+};
 use crate::pyio::PyOutput;
 use crate::report::{Needs, Reporter, Stamp};
 
@@ -201,6 +203,8 @@ enum Problem<'a, 'py> {
 
 /// The per-test state between `startTest` and `stopTest`.
 struct Current {
+    /// `str(test)`: the subject of the test's outcome events.
+    name: String,
     state: Option<Py<PyDict>>,
     start: Instant,
     /// The threads running when the test started (idents), and the cheap
@@ -316,6 +320,13 @@ impl TestResult {
 
     fn emit(&self, py: Python<'_>, event: Event) -> PyResult<()> {
         self.sink.borrow_mut().emit(py, event)
+    }
+
+    /// The running test's name, for the events of its outcome.
+    fn current_name(&self) -> String {
+        self.current
+            .as_ref()
+            .map_or_else(String::new, |c| c.name.clone())
     }
 
     fn elapsed(&self) -> f64 {
@@ -507,13 +518,11 @@ impl TestResult {
         let banner = match problem {
             // zope debugs failures even in a child (it has no check there).
             Problem::Failure(test, exc_info) => return self.post_mortem(py, test, exc_info),
-            _ if self.flags.in_child => {
-                "Can't post-mortem debug when running a layer as a subprocess!"
-            }
+            _ if self.flags.in_child => Notice::NoPostMortemInSubprocess { layer: None },
             Problem::Error(test, exc_info) => return self.post_mortem(py, test, exc_info),
-            Problem::UnexpectedSuccess => "Can't post-mortem debug an unexpected success",
+            Problem::UnexpectedSuccess => Notice::NoPostMortemOfUnexpectedSuccess,
         };
-        self.emit(py, Event::ErrorWithBanner(banner.to_owned()))
+        self.emit(py, Event::Notice(banner))
     }
 
     /// `-D`: the debugger on `exc_info`; leaving it raises EndRun.
@@ -563,7 +572,8 @@ impl TestResult {
     fn add_success(&mut self, py: Python<'_>, _test: &Bound<'_, PyAny>) -> PyResult<()> {
         self.restore_std_streams(py)?;
         let seconds = self.elapsed();
-        self.emit(py, Event::TestSucceeded { seconds })
+        let name = self.current_name();
+        self.emit(py, Event::TestSucceeded { name, seconds })
     }
 
     #[pyo3(name = "addSkip")]
@@ -591,7 +601,8 @@ impl TestResult {
         }
         self.skipped_count += 1;
         let reason = reason.str()?.to_string();
-        self.emit(py, Event::TestSkipped { reason })
+        let name = self.current_name();
+        self.emit(py, Event::TestSkipped { name, reason })
     }
 
     #[pyo3(name = "addError")]
@@ -653,7 +664,8 @@ impl TestResult {
         self.restore_std_streams(py)?;
         self.expected_failure_count += 1;
         let seconds = self.elapsed();
-        self.emit(py, Event::TestSucceeded { seconds })
+        let name = self.current_name();
+        self.emit(py, Event::TestSucceeded { name, seconds })
     }
 
     #[pyo3(name = "addUnexpectedSuccess")]
@@ -798,7 +810,7 @@ impl TestResult {
         self.emit(
             py,
             Event::TestStarted {
-                name,
+                name: name.clone(),
                 tests_run: self.tests_run,
                 total: self.count,
                 count,
@@ -815,6 +827,7 @@ impl TestResult {
             }
         };
         self.current = Some(Current {
+            name,
             state,
             start: Instant::now(),
             threads,

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 
 use super::{RunConfig, Runner};
 use crate::error::{Error, Result};
-use crate::events::Event;
+use crate::events::{Event, Notice};
 use crate::report::console::{Console, ConsoleConfig};
 use crate::report::html::{Html, HtmlConfig};
 use crate::report::json::{write_atomically, Json, JsonConfig, RunInfo};
@@ -213,9 +213,7 @@ impl Runner<'_> {
         }
         let c = &self.config;
         if [c.ndiff, c.udiff, c.cdiff].iter().filter(|&&d| d).count() > 1 {
-            self.emit(Event::Error(
-                "Can only give one of --ndiff, --udiff, or --cdiff".to_owned(),
-            ))?;
+            self.emit(Event::Notice(Notice::ConflictingDiffOptions))?;
             return Err(Error::Exit {
                 status: 1,
                 stderr: String::new(),
@@ -231,11 +229,11 @@ impl Runner<'_> {
         }
         let mut old_threshold = None;
         if let Some(values) = self.config.gc.clone() {
-            let (message, old): (String, Py<PyAny>) = self
+            let old = self
                 .support
-                .call_method1(intern!(py, "set_gc_threshold"), (values,))?
-                .extract()?;
-            self.emit(Event::Info(message))?;
+                .call_method1(intern!(py, "set_gc_threshold"), (values.clone(),))?
+                .unbind();
+            self.emit(Event::Notice(Notice::GcThreshold { threshold: values }))?;
             old_threshold = Some(old);
         }
         let mut old_debug = None;
