@@ -335,6 +335,17 @@ pub enum Event {
     /// Leak hunting: a layer's samples and verdict, once its iterations
     /// are done.
     LeakVerdict(Box<LayerLeaks>),
+    /// Leak attribution: a quiet run of a subset of a leaking layer's
+    /// tests begins (reported nowhere but the progress line).
+    AttributionRound {
+        layer: String,
+        /// 1-based, per layer.
+        round: usize,
+        /// Tests in the subset.
+        tests: usize,
+        /// Tests in the layer.
+        of: usize,
+    },
     /// `--leaks`: the verdicts of the run, after its totals.
     LeakSummary(Vec<LeakVerdictLine>),
 

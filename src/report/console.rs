@@ -276,7 +276,7 @@ impl Reporter for Console {
                     out.write(Stream::Stdout, &text);
                 }
             }
-            Event::LeakSample { .. } | Event::LeakVerdict(_) => {}
+            Event::LeakSample { .. } | Event::LeakVerdict(_) | Event::AttributionRound { .. } => {}
             // Only emitted for a subunit stream: the console run prints
             // pstats' own table from Python.
             Event::ProfilerStats(_) => {}

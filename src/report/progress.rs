@@ -43,6 +43,12 @@ enum Phase {
     Sampling,
     /// After the last iteration: the verdict, and attribution if it leaks.
     Judging,
+    /// Attribution runs a subset of the layer's tests.
+    Attributing {
+        round: usize,
+        tests: usize,
+        of: usize,
+    },
 }
 
 pub struct Progress {
@@ -138,6 +144,15 @@ impl Progress {
                     Phase::Idle
                 };
             }
+            Event::AttributionRound {
+                round, tests, of, ..
+            } => {
+                self.phase = Phase::Attributing {
+                    round: *round,
+                    tests: *tests,
+                    of: *of,
+                }
+            }
             // (A layer's tear-down comes after the next layer started.)
             Event::LeakVerdict(_) | Event::Totals { .. } => {
                 self.layer = None;
@@ -165,6 +180,9 @@ impl Progress {
                 "judging; a leak is traced to its tests".to_owned()
             }
             Phase::Judging => "judging".to_owned(),
+            Phase::Attributing { round, tests, of } => {
+                format!("finding the leaking tests, round {round} ({tests} of {of} tests)")
+            }
         };
         let text = format!("Leak hunt: {layer}: {doing}");
         // One column is left free: a full line would wrap on some terminals.
@@ -410,6 +428,39 @@ mod tests {
             screen(&out.stdout)[6..],
             ["Leaks: none", ""],
             "the line is gone before the console's last words"
+        );
+    }
+
+    #[test]
+    fn attribution_rounds_show_which_subset_runs() {
+        let mut p = progress(80);
+        let round = |round, tests| Event::AttributionRound {
+            layer: "pkg.Layer".into(),
+            round,
+            tests,
+            of: 200,
+        };
+        let out = run(
+            &mut p,
+            vec![
+                (
+                    Event::LayerStarted {
+                        layer: "pkg.Layer".into(),
+                    },
+                    0.0,
+                ),
+                (sample(2, false), 0.1),
+                (round(1, 100), 0.2),
+                // Within the throttle: a new round is a new phase, drawn.
+                (round(2, 50), 0.21),
+            ],
+        );
+        assert!(out.stdout.contains(
+            "Leak hunt: pkg.Layer: finding the leaking tests, round 1 (100 of 200 tests)"
+        ));
+        assert_eq!(
+            screen(&out.stdout).pop().unwrap(),
+            "Leak hunt: pkg.Layer: finding the leaking tests, round 2 (50 of 200 tests)"
         );
     }
 

@@ -1008,6 +1008,7 @@ impl Reporter for Subunit {
             | Event::ModulesWithImportProblems(_)
             | Event::Totals { .. }
             | Event::LeakSample { .. }
+            | Event::AttributionRound { .. }
             | Event::LeakVerdict(_)
             | Event::LeakSummary(_) => {}
         }

@@ -11,6 +11,7 @@ use super::plan::PlannedLayer;
 use super::Runner;
 use crate::census::chain;
 use crate::error::{Error, Result};
+use crate::events::Event;
 use crate::leaks::attribution::{self, Key, Oracle};
 use crate::leaks::verdict::{judge, Finding, Kind, Verdict};
 use crate::leaks::LayerLeaks;
@@ -24,6 +25,8 @@ const COUNTED: usize = crate::leaks::trend::MIN_COUNTED;
 struct LayerOracle<'r, 'py> {
     runner: &'r mut Runner<'py>,
     layer: &'r mut PlannedLayer,
+    /// Subsets run so far.
+    rounds: usize,
 }
 
 impl Oracle for LayerOracle<'_, '_> {
@@ -31,6 +34,13 @@ impl Oracle for LayerOracle<'_, '_> {
 
     fn leaks(&mut self, tests: &[usize]) -> Result<Vec<(Key, f64)>> {
         self.runner.py.check_signals()?;
+        self.rounds += 1;
+        self.runner.emit(Event::AttributionRound {
+            layer: self.layer.name.clone(),
+            round: self.rounds,
+            tests: tests.len(),
+            of: self.layer.tests.len(),
+        })?;
         let pass = Pass {
             tests: tests.to_vec(),
             iterations: WARMUPS + COUNTED,
@@ -94,6 +104,7 @@ impl Runner<'_> {
             let mut oracle = LayerOracle {
                 runner: self,
                 layer,
+                rounds: 0,
             };
             attribution::attribute(&mut oracle, &all, &targets)?
         };
