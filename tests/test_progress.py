@@ -63,6 +63,11 @@ def test_the_line_says_where_the_hunt_is_and_leaves_no_trace():
     assert "\rLeak hunt: leaklayers.Cistern: iteration 3 of 6, test " in raw
     assert "\rLeak hunt: leaklayers.Sluice: iteration 6 of 6, sampling" in raw
     assert "judging; a leak is traced to its tests" in raw
+    # Attribution's quiet runs of subsets, each round drawn as it starts.
+    rounds = re.findall(
+        r"\rLeak hunt: [\w.]+: finding the leaking tests, round (\d+) \(\d+ of \d+ tests\)", raw
+    )
+    assert rounds[:2] == ["1", "2"], rounds
     proc = subprocess.run(
         [sys.executable, "-m", "leakrunner", *ARGS],
         cwd=ROOT,
