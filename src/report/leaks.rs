@@ -145,10 +145,12 @@ pub fn summary(lines: &[LeakVerdictLine]) -> String {
             Verdict::Clean => String::new(),
         };
         if line.incomplete {
-            if !detail.is_empty() {
-                detail.push_str("; ");
-            }
-            detail.push_str("incomplete, not every iteration ran");
+            // First, so that a narrow line keeps it.
+            detail = if detail.is_empty() {
+                "incomplete, not every iteration ran".to_owned()
+            } else {
+                format!("incomplete; {detail}")
+            };
         }
         // The layer's name gets what the detail leaves of the line.
         let detail = fit_start(&detail, 44);
@@ -254,6 +256,22 @@ mod tests {
              \x20 clean         2 layers\n\
              \x20 (2 warm-up and 4 counted iterations per layer)\n"
         );
+    }
+
+    #[test]
+    fn an_incomplete_layer_says_so_first() {
+        let mut undecided = line("crashed.L", Verdict::Inconclusive, vec![]);
+        undecided.more_iterations = Some(2);
+        undecided.incomplete = true;
+        let mut leaking = line(
+            "crashed.M",
+            Verdict::Leak,
+            vec![finding(Kind::Objects, Some("float"), 1.0)],
+        );
+        leaking.incomplete = true;
+        let text = summary(&[undecided, leaking]);
+        assert!(text.contains("  inconclusive  crashed.L: incomplete, not every iteration ran\n"));
+        assert!(text.contains("  leak          crashed.M: incomplete; objects\n"));
     }
 
     #[test]
