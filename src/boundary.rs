@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::error::{Error, Result};
+use crate::helpers::Helpers;
 use crate::options::{self, Environment, Exited, Namespace, Options};
 use crate::report::subunit::Version as SubunitVersion;
 use crate::runner::{self, RunConfig};
@@ -48,10 +49,7 @@ impl Environment for PyEnvironment<'_, '_> {
 
     fn terminal_has_colors(&self) -> bool {
         self.ask(&self.colors, |py| {
-            let n: i64 = py
-                .import("leakrunner._support")?
-                .call_method1("terminal_number", ("colors", -1))?
-                .extract()?;
+            let n = Helpers::new(py)?.terminal_number(py, "colors", -1)?;
             Ok(n >= 8)
         })
     }
@@ -239,9 +237,7 @@ fn run_internal_impl(
         resume
     });
     if resume.is_some() {
-        let fake = py
-            .import("leakrunner._support")?
-            .call_method0("FakeInputContinueGenerator")?;
+        let fake = Helpers::new(py)?.fake_input(py)?;
         sys.setattr("stdin", fake)?;
     }
     let env = PyEnvironment {

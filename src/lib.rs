@@ -11,6 +11,7 @@ pub mod discovery;
 pub mod error;
 pub mod events;
 pub mod flavour;
+pub mod helpers;
 pub mod layers;
 pub mod leaks;
 pub mod options;

@@ -187,7 +187,17 @@ def test_other_flavours_builds_never_load_here(tmp_path):
 
 def test_package_layout():
     package = pathlib.Path(leakrunner.__file__).parent
-    for name in ("__init__.py", "__main__.py", "layer.py", "_support.py", "_tb.py", "_cmdline.py"):
+    for name in (
+        "__init__.py",
+        "__main__.py",
+        "layer.py",
+        "_failures.py",
+        "_session.py",
+        "_pertest.py",
+        "_debug.py",
+        "_tb.py",
+        "_cmdline.py",
+    ):
         assert (package / name).is_file(), name
     from leakrunner.layer import UnitTests
 

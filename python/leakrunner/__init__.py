@@ -20,7 +20,7 @@ __all__ = ["__version__", "build_info", "interfaces", "layer", "run", "run_inter
 # would slow every start down): a run puts it back, as zope.testrunner does,
 # so that a test's pdb.set_trace() enters the real debugger even when the
 # runner runs inside a doctest, whose own debugger writes to the terminal
-# instead of the current sys.stdout. See _support.restore_set_trace. (A
+# instead of the current sys.stdout. See _debug.restore_set_trace. (A
 # doctest's debugger is a bound method: not the real one.)
 _pdb_set_trace = getattr(sys.modules.get("pdb"), "set_trace", None)
 if hasattr(_pdb_set_trace, "__self__"):

@@ -196,7 +196,7 @@ impl Process {
 /// banners of the ones that crashed, after what they printed.
 enum Kept {
     Output(Vec<u8>),
-    Banner(Event),
+    Banner(Box<Event>),
 }
 
 /// How long a child that ran too long gets to dump its stack before it is
@@ -440,7 +440,7 @@ pub fn resume_layers(
                 };
                 match merge {
                     Merge::Immediate => show_banner(py, &emit, banner)?,
-                    _ => slot.kept.push(Kept::Banner(banner)),
+                    _ => slot.kept.push(Kept::Banner(Box::new(banner))),
                 }
             }
             if let Some(ran) = finished.resume_after {
@@ -456,7 +456,7 @@ pub fn resume_layers(
                         });
                         match merge {
                             Merge::Immediate => show_banner(py, &emit, banner)?,
-                            _ => slot.kept.push(Kept::Banner(banner)),
+                            _ => slot.kept.push(Kept::Banner(Box::new(banner))),
                         }
                     }
                 }
@@ -496,7 +496,7 @@ pub fn resume_layers(
                     Kept::Output(line) => out.push(line),
                     Kept::Banner(banner) => {
                         write_pieces(py, &std::mem::take(&mut out))?;
-                        show_banner(py, &emit, banner)?;
+                        show_banner(py, &emit, *banner)?;
                     }
                 }
             }

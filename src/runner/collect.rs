@@ -12,6 +12,7 @@ use pyo3::types::PyString;
 
 use crate::discovery::{self, Rules};
 use crate::events::{ExceptionDetail, ImportFailure};
+use crate::helpers::Helpers;
 use crate::layers::{LayerGraph, LayerId};
 use crate::selection::{Filter, Levels};
 
@@ -60,7 +61,7 @@ pub struct CollectConfig<'a> {
 struct Cached<'py> {
     test_suite_type: Bound<'py, PyAny>,
     unit_tests: Bound<'py, PyAny>,
-    support: Bound<'py, PyModule>,
+    helpers: Helpers,
 }
 
 /// `find.name_from_layer`, with zope's UnitTests taken as ours.
@@ -93,29 +94,10 @@ pub fn import_name<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAn
         .get_item(name)
 }
 
-fn format_exception(
-    support: &Bound<'_, PyModule>,
-    err: &PyErr,
-    keep_traceback: bool,
-) -> PyResult<String> {
-    let py = support.py();
-    let value = err.value(py);
-    let tb = if keep_traceback {
-        err.traceback(py)
-            .map(|t| t.into_any())
-            .unwrap_or_else(|| py.None().into_bound(py))
-    } else {
-        py.None().into_bound(py)
-    };
-    support
-        .getattr(intern!(py, "format_import_exception"))?
-        .call1((value.get_type(), value, tb))?
-        .extract()
-}
-
 /// An import failure's JUnit description, when a reporter wants it.
 fn exception_detail(
-    support: &Bound<'_, PyModule>,
+    py: Python<'_>,
+    helpers: &Helpers,
     err: &PyErr,
     keep_traceback: bool,
     wanted: bool,
@@ -123,39 +105,20 @@ fn exception_detail(
     if !wanted {
         return Ok(None);
     }
-    let py = support.py();
-    let value = err.value(py);
-    let tb = match err.traceback(py) {
-        Some(tb) if keep_traceback => tb.into_any(),
-        _ => py.None().into_bound(py),
-    };
-    let (type_name, message, stack): (String, String, String) = support
-        .getattr(intern!(py, "exception_detail"))?
-        .call1((value.get_type(), value, tb))?
-        .extract()?;
-    Ok(Some(ExceptionDetail {
-        type_name,
-        message,
-        stack,
-    }))
+    helpers.exception_detail(py, err, keep_traceback).map(Some)
 }
 
 /// `-D`: the debugger on an import failure; leaving it raises EndRun.
 fn debug_import_failure(
-    support: &Bound<'_, PyModule>,
+    py: Python<'_>,
+    helpers: &Helpers,
     err: &PyErr,
     config: &CollectConfig<'_>,
 ) -> PyResult<()> {
     if !config.post_mortem {
         return Ok(());
     }
-    let py = support.py();
-    let value = err.value(py);
-    support.call_method1(
-        intern!(py, "post_mortem"),
-        (value.get_type(), value, err.traceback(py)),
-    )?;
-    Ok(())
+    helpers.post_mortem(py, err, None)
 }
 
 /// Raises KeyboardInterrupt again: zope lets it through everything.
@@ -180,7 +143,7 @@ impl Collected {
             unit_tests: py
                 .import(intern!(py, "leakrunner.layer"))?
                 .getattr(intern!(py, "UnitTests"))?,
-            support: py.import(intern!(py, "leakrunner._support"))?,
+            helpers: Helpers::new(py)?,
         };
         let mut collected = Collected::default();
         let mut dupes: HashSet<String> = HashSet::new();
@@ -230,9 +193,10 @@ impl Collected {
             Ok(module) => module,
             Err(err) => {
                 let err = pass_interrupt(py, err)?;
-                debug_import_failure(&cached.support, &err, config)?;
-                let traceback = format_exception(&cached.support, &err, true)?;
-                let exception = exception_detail(&cached.support, &err, true, config.exceptions)?;
+                debug_import_failure(py, &cached.helpers, &err, config)?;
+                let traceback = cached.helpers.format_import_exception(py, &err, true)?;
+                let exception =
+                    exception_detail(py, &cached.helpers, &err, true, config.exceptions)?;
                 self.import_errors.push(ImportFailure {
                     module: module_name.to_owned(),
                     traceback,
@@ -245,10 +209,11 @@ impl Collected {
             Ok(suite) => Ok(Some(suite)),
             Err(err) => {
                 let err = pass_interrupt(py, err)?;
-                debug_import_failure(&cached.support, &err, config)?;
+                debug_import_failure(py, &cached.helpers, &err, config)?;
                 // zope drops the traceback of these: only the exception line shows.
-                let traceback = format_exception(&cached.support, &err, false)?;
-                let exception = exception_detail(&cached.support, &err, false, config.exceptions)?;
+                let traceback = cached.helpers.format_import_exception(py, &err, false)?;
+                let exception =
+                    exception_detail(py, &cached.helpers, &err, false, config.exceptions)?;
                 self.import_errors.push(ImportFailure {
                     module: module_name.to_owned(),
                     traceback,

@@ -177,14 +177,8 @@ impl Runner<'_> {
                 .extract::<usize>()?;
         }
         if self.config.buffer && self.session.buffers.is_none() {
-            let out = self
-                .support
-                .call_method0(intern!(py, "make_buffer"))?
-                .unbind();
-            let err = self
-                .support
-                .call_method0(intern!(py, "make_buffer"))?
-                .unbind();
+            let out = self.handles.helpers.make_buffer(py)?;
+            let err = self.handles.helpers.make_buffer(py)?;
             self.session.buffers = Some((out, err));
         }
         for iteration in 0..repeat {
@@ -229,8 +223,9 @@ impl Runner<'_> {
                     } else {
                         let test = entry.test.bind(py);
                         if self.config.post_mortem {
-                            self.support
-                                .call_method1(intern!(py, "debug_test"), (test, &result))
+                            self.handles
+                                .helpers
+                                .debug_test(py, test, result.as_any())
                                 .map(|_| true)
                         } else {
                             test.call1((&result,)).map(|_| true)

@@ -13,7 +13,7 @@ use super::child;
 use super::plan::PlannedLayer;
 use super::Runner;
 use crate::error::Result;
-use crate::events::{Event, ExceptionDetail, LayerPhase, Notice};
+use crate::events::{Event, LayerPhase, Notice};
 use crate::layers::LayerId;
 
 /// Why the layer loop stopped early.
@@ -125,11 +125,7 @@ impl Runner<'_> {
                         layer: Some(resume.clone()),
                     }))?,
                     None => {
-                        let value = err.value(py);
-                        let debugged = self.support.call_method1(
-                            intern!(py, "post_mortem"),
-                            (value.get_type(), value, err.traceback(py)),
-                        );
+                        let debugged = self.handles.helpers.post_mortem(py, &err, None);
                         if let Err(e) = debugged {
                             if self.is_end_run(&e)? {
                                 self.end_run = true;
@@ -153,27 +149,10 @@ impl Runner<'_> {
         err: &PyErr,
     ) -> Result<()> {
         let py = self.py;
-        let value = err.value(py);
-        let traceback: String = self
-            .support
-            .call_method1(
-                intern!(py, "format_layer_exception"),
-                (value.get_type(), value, err.traceback(py)),
-            )?
-            .extract()?;
+        let helpers = &self.handles.helpers;
+        let traceback = helpers.format_layer_exception(py, err)?;
         let exception = if self.flags.needs.exceptions {
-            let (type_name, message, stack): (String, String, String) = self
-                .support
-                .call_method1(
-                    intern!(py, "exception_detail"),
-                    (value.get_type(), value, err.traceback(py)),
-                )?
-                .extract()?;
-            Some(ExceptionDetail {
-                type_name,
-                message,
-                stack,
-            })
+            Some(helpers.exception_detail(py, err, true)?)
         } else {
             None
         };
@@ -192,8 +171,7 @@ impl Runner<'_> {
     /// Whether `err` is the EndRun the post-mortem debugger raises on exit.
     pub(super) fn is_end_run(&self, err: &PyErr) -> PyResult<bool> {
         let py = self.py;
-        let end_run = self.support.getattr(intern!(py, "EndRun"))?;
-        err.value(py).is_instance(&end_run)
+        self.handles.helpers.is_end_run(py, err)
     }
 
     /// Sets up `layer` and its bases, bases first, each once.

@@ -58,7 +58,6 @@ struct Runner<'py> {
     quiet_sink: SharedSink,
     flags: Rc<TestFlags>,
     handles: Rc<Handles>,
-    support: Bound<'py, PyModule>,
     /// The layers met so far, and which of them are set up, in order.
     layers: LayerSet,
     setup_layers: Vec<LayerId>,
@@ -171,7 +170,6 @@ fn run_guarded(
         })),
         flags: Rc::new(flags),
         handles: Rc::new(Handles::new(py)?),
-        support: py.import(intern!(py, "leakrunner._support"))?,
         setup_layers: Vec::new(),
         stats: Stats::default(),
         session: session::Session::default(),
@@ -246,14 +244,16 @@ impl<'py> Runner<'py> {
         // Doctest suites import doctest while they are collected; set it up
         // now, before any of them runs.
         let c = &self.config;
-        self.support.call_method1(
-            intern!(py, "setup_doctest"),
-            (c.ndiff, c.udiff, c.cdiff, c.report_only_first_failure),
+        self.handles.helpers.setup_doctest(
+            py,
+            c.ndiff,
+            c.udiff,
+            c.cdiff,
+            c.report_only_first_failure,
         )?;
         let do_run_tests = !self.config.list_tests;
         let mut planned = self.ordered_layers(collected)?;
-        self.support
-            .call_method0(intern!(py, "install_tracebacks"))?;
+        self.handles.helpers.install_tracebacks(py)?;
         if let Some(profiler) = &self.session.profiler {
             profiler.bind(py).call_method0(intern!(py, "enable"))?;
         }
@@ -270,8 +270,7 @@ impl<'py> Runner<'py> {
         if let Some(coverage) = &self.session.coverage {
             coverage.bind(py).call_method0(intern!(py, "stop"))?;
         }
-        self.support
-            .call_method0(intern!(py, "uninstall_tracebacks"))?;
+        self.handles.helpers.uninstall_tracebacks(py)?;
         if let Some(profiler) = &self.session.profiler {
             profiler.bind(py).call_method0(intern!(py, "finish"))?;
         }

@@ -203,10 +203,10 @@ impl Runner<'_> {
         let py = self.py;
         let seed: i64 = match self.config.shuffle_seed {
             Some(seed) => seed,
-            None => self
-                .support
-                .call_method0(intern!(py, "default_shuffle_seed"))?
-                .extract()?,
+            // zope's default: `int(time.time() * 256)`.
+            None => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| (d.as_secs_f64() * 256.0) as i64),
         };
         // In zope's order: the sorted names as zope names them, so the unit
         // test layer sorts as `zope.testrunner.layer.UnitTests` (last, or

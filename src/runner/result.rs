@@ -20,6 +20,7 @@ use super::channel::Watch;
 use crate::events::{
     Event, ExceptionDetail, Failure, FailureKind, Notice, ReportKind, TestIdentity,
 };
+use crate::helpers::Helpers;
 use crate::pyio::PyOutput;
 use crate::report::{Needs, Reporter, Stamp};
 
@@ -105,7 +106,7 @@ pub type SharedSink = Rc<RefCell<Sink>>;
 pub struct Handles {
     pub sys: Py<PyModule>,
     pub gc: Py<PyModule>,
-    pub support: Py<PyModule>,
+    pub helpers: Helpers,
     pub names: Names,
 }
 
@@ -114,7 +115,7 @@ impl Handles {
         Ok(Handles {
             sys: py.import(intern!(py, "sys"))?.unbind(),
             gc: py.import(intern!(py, "gc"))?.unbind(),
-            support: py.import(intern!(py, "leakrunner._support"))?.unbind(),
+            helpers: Helpers::new(py)?,
             names: Names::new(py)?,
         })
     }
@@ -383,19 +384,9 @@ impl TestResult {
             return Ok((None, None));
         };
         let sys = py.import(intern!(py, "sys"))?;
-        let support = self.handles.support.bind(py);
-        let out: String = support
-            .call_method1(
-                intern!(py, "take_buffer"),
-                (sys.getattr(intern!(py, "stdout"))?,),
-            )?
-            .extract()?;
-        let err: String = support
-            .call_method1(
-                intern!(py, "take_buffer"),
-                (sys.getattr(intern!(py, "stderr"))?,),
-            )?
-            .extract()?;
+        let helpers = &self.handles.helpers;
+        let out = helpers.take_buffer(py, &sys.getattr(intern!(py, "stdout"))?)?;
+        let err = helpers.take_buffer(py, &sys.getattr(intern!(py, "stderr"))?)?;
         sys.setattr(intern!(py, "stdout"), stdout.bind(py))?;
         sys.setattr(intern!(py, "stderr"), stderr.bind(py))?;
         Ok((Some(out), Some(err)))
@@ -406,18 +397,7 @@ impl TestResult {
         if !self.flags.needs.identities {
             return Ok(None);
         }
-        let (id, suite, classname, name): (String, String, String, String) = self
-            .handles
-            .support
-            .bind(py)
-            .call_method1(intern!(py, "identity"), (test,))?
-            .extract()?;
-        Ok(Some(TestIdentity {
-            id,
-            suite,
-            classname,
-            name,
-        }))
+        self.handles.helpers.identity(py, test).map(Some)
     }
 
     /// The exception's JUnit description, if a reporter needs it.
@@ -430,20 +410,11 @@ impl TestResult {
         if !self.flags.needs.exceptions {
             return Ok(None);
         }
-        let (exc_type, exc_value, tb): (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) =
-            exc_info.extract()?;
-        let (type_name, message, stack): (String, String, String) = self
-            .handles
-            .support
-            .bind(py)
-            .getattr(intern!(py, "test_exception_detail"))?
-            .call1((test, exc_type, exc_value, tb))?
-            .extract()?;
-        Ok(Some(ExceptionDetail {
-            type_name,
-            message,
-            stack,
-        }))
+        let exc_info = exc_info.cast::<PyTuple>().map_err(PyErr::from)?;
+        self.handles
+            .helpers
+            .test_exception_detail(py, test, exc_info)
+            .map(Some)
     }
 
     fn report_failure(
@@ -490,20 +461,8 @@ impl TestResult {
         py: Python<'_>,
         exc_info: &Bound<'_, PyAny>,
     ) -> PyResult<(ReportKind, String)> {
-        let args = exc_info.cast::<PyTuple>().map_err(PyErr::from)?;
-        let (kind, report): (String, String) = self
-            .handles
-            .support
-            .bind(py)
-            .getattr(intern!(py, "test_exception_report"))?
-            .call1(args)?
-            .extract()?;
-        let kind = match kind.as_str() {
-            "doctest" => ReportKind::Doctest,
-            "template" => ReportKind::DoctestTemplate,
-            _ => ReportKind::Traceback,
-        };
-        Ok((kind, report))
+        let exc_info = exc_info.cast::<PyTuple>().map_err(PyErr::from)?;
+        self.handles.helpers.test_exception_report(py, exc_info)
     }
 
     /// After an error, failure or unexpected success: `-D` debugs it (in
@@ -532,18 +491,10 @@ impl TestResult {
         test: &Bound<'_, PyAny>,
         exc_info: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let info = exc_info.cast::<PyTuple>().map_err(PyErr::from)?;
+        let exc_info = exc_info.cast::<PyTuple>().map_err(PyErr::from)?;
         self.handles
-            .support
-            .bind(py)
-            .getattr(intern!(py, "post_mortem"))?
-            .call1((
-                info.get_item(0)?,
-                info.get_item(1)?,
-                info.get_item(2)?,
-                test,
-            ))?;
-        Ok(())
+            .helpers
+            .post_mortem_exc_info(py, exc_info, test)
     }
 }
 
@@ -671,12 +622,7 @@ impl TestResult {
     #[pyo3(name = "addUnexpectedSuccess")]
     fn add_unexpected_success(&mut self, py: Python<'_>, test: &Bound<'_, PyAny>) -> PyResult<()> {
         let (stdout, stderr) = self.restore_std_streams(py)?;
-        let traceback: String = self
-            .handles
-            .support
-            .bind(py)
-            .call_method0(intern!(py, "unexpected_success_report"))?
-            .extract()?;
+        let traceback = self.handles.helpers.unexpected_success_report(py)?;
         let name = Self::test_name(test)?;
         self.unexpected_success_names.push(name.clone());
         let seconds = self.elapsed();
@@ -714,14 +660,7 @@ impl TestResult {
         // collection that counts it.
         let mut cycles = None;
         if self.flags.gc_after_test && self.flags.verbose >= 4 {
-            let found = self
-                .handles
-                .support
-                .bind(py)
-                .call_method0(intern!(py, "gc_cycles"))?;
-            if !found.is_none() {
-                cycles = Some(found.extract::<Vec<Vec<Vec<String>>>>()?);
-            }
+            cycles = self.handles.helpers.gc_cycles(py)?;
         }
         let gc = self.handles.gc.bind(py);
         let gc_count = if self.flags.gc_after_test {
@@ -762,14 +701,9 @@ impl TestResult {
             if !unchanged && now.iter().any(|t| !current.threads.contains(t)) {
                 let patterns = PyList::new(py, &self.flags.ignore_new_threads)?;
                 let before = PyList::new(py, current.threads.iter())?;
-                let threads = self
-                    .handles
-                    .support
-                    .bind(py)
-                    .call_method1(intern!(py, "new_threads"), (before, patterns))?;
-                if !threads.is_none() {
+                let threads = self.handles.helpers.new_threads(py, &before, &patterns)?;
+                if let Some(threads) = threads {
                     let test_name = Self::test_name(test)?;
-                    let threads = threads.extract()?;
                     self.emit(
                         py,
                         Event::TestThreads {

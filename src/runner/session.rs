@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 use super::{RunConfig, Runner};
 use crate::error::{Error, Result};
 use crate::events::{Event, Notice};
+use crate::helpers::Helpers;
 use crate::report::console::{Console, ConsoleConfig};
 use crate::report::html::{Html, HtmlConfig};
 use crate::report::json::{write_atomically, Json, JsonConfig, RunInfo};
@@ -32,9 +33,8 @@ pub struct Session {
 /// JUnit XML files.
 pub fn reporters(py: Python<'_>, config: &RunConfig) -> Result<Vec<Box<dyn Reporter>>> {
     let max_width = if config.progress && config.verbose == 1 {
-        py.import(intern!(py, "leakrunner._support"))?
-            .call_method1(intern!(py, "terminal_number"), ("cols", 80))?
-            .extract::<i64>()
+        Helpers::new(py)?
+            .terminal_number(py, "cols", 80)
             .map(|w| w.max(0) as usize)
             .unwrap_or(80)
     } else {
@@ -94,10 +94,8 @@ fn progress_line(
     if !tty || config.progress || config.subunit.is_some() || reporters.is_empty() {
         return Ok(());
     }
-    let width = py
-        .import(intern!(py, "leakrunner._support"))?
-        .call_method1(intern!(py, "terminal_number"), ("cols", 80))?
-        .extract::<i64>()
+    let width = Helpers::new(py)?
+        .terminal_number(py, "cols", 80)
         .map(|w| w.max(20) as usize)
         .unwrap_or(80);
     let iterations = config.repeat.max(1);
@@ -121,10 +119,7 @@ fn progress_line(
 /// and creates it before the run, and stamps reports with the host name and
 /// naive local time.
 fn xml_config(py: Python<'_>, dir: &str) -> PyResult<XmlConfig> {
-    let support = py.import(intern!(py, "leakrunner._support"))?;
-    let (dir, hostname, utc_offset_seconds): (String, String, i64) = support
-        .call_method1(intern!(py, "xml_setup"), (dir,))?
-        .extract()?;
+    let (dir, hostname, utc_offset_seconds) = Helpers::new(py)?.xml_setup(py, dir)?;
     Ok(XmlConfig {
         dir: dir.into(),
         hostname,
@@ -162,9 +157,9 @@ impl Runner<'_> {
     ) -> Result<()> {
         let py = self.py;
         let warnings = self
-            .support
-            .getattr(intern!(py, "warnings_enabled"))?
-            .call1((self.config.warnings.clone(),))?;
+            .handles
+            .helpers
+            .warnings_enabled(py, self.config.warnings.clone())?;
         warnings.call_method0(intern!(py, "__enter__"))?;
         let outcome = body(self);
         let exited = match &outcome {
@@ -186,10 +181,9 @@ impl Runner<'_> {
         let py = self.py;
         // Global set-up, in zope's feature order: logging, doctest, discovery,
         // filtering, then the traceback style for the run.
-        self.support.call_method0(intern!(py, "setup_logging"))?;
+        self.handles.helpers.setup_logging(py)?;
         // zope's SelfTest feature: a test's pdb.set_trace() is the real one.
-        self.support
-            .call_method0(intern!(py, "restore_set_trace"))?;
+        self.handles.helpers.restore_set_trace(py)?;
         if self.config.leak_tracemalloc {
             // Frames enough to reach from an extension's allocation up into
             // the test that called it.
@@ -229,17 +223,14 @@ impl Runner<'_> {
         }
         let mut old_threshold = None;
         if let Some(values) = self.config.gc.clone() {
-            let old = self
-                .support
-                .call_method1(intern!(py, "set_gc_threshold"), (values.clone(),))?
-                .unbind();
+            let old = self.handles.helpers.set_gc_threshold(py, &values)?;
             self.emit(Event::Notice(Notice::GcThreshold { threshold: values }))?;
             old_threshold = Some(old);
         }
         let mut old_debug = None;
         if let Some(names) = self.config.gc_option.clone() {
-            match self.support.call_method1(intern!(py, "set_gc_debug"), (names,)) {
-                Ok(old) => old_debug = Some(old.unbind()),
+            match self.handles.helpers.set_gc_debug(py, &names) {
+                Ok(old) => old_debug = Some(old),
                 Err(err) => {
                     return Err(Error::Exit {
                         status: 1,
@@ -252,8 +243,9 @@ impl Runner<'_> {
             }
         }
         let outcome = self.run_with_gc_settings();
-        self.support
-            .call_method1(intern!(py, "restore_gc"), (old_threshold, old_debug))?;
+        self.handles
+            .helpers
+            .restore_gc(py, old_threshold, old_debug)?;
         outcome
     }
 }
