@@ -29,6 +29,7 @@ fn take_by(py: Python<'_>, walk: &str) -> PyResult<Census> {
         "default" => heap::take(py),
         "listed" => heap::take_listed(py, true),
         "gc_objects" => heap::take_listed(py, false),
+        "gc_objects_hashed" => heap::take_listed_with(py, false, false),
         #[cfg(Py_3_12)]
         "visit" => Ok(heap::visit::reachable(py)),
         _ => Err(pyo3::exceptions::PyValueError::new_err(format!(

@@ -183,6 +183,26 @@ def test_the_free_threaded_walk_counts_what_the_collector_list_counts():
     assert _leakrunner._census_selftest("visit", "gc_objects") == (False, [])
 
 
+def test_the_walk_from_the_collectors_list_counts_each_object_once():
+    """The census from gc.get_objects() takes an object the collector tracks
+    as counted already when the walk meets it again; it must count exactly
+    what the walk that remembers every address counts, with objects frozen
+    (left out of gc.get_objects()) or not."""
+    import gc
+
+    from leakrunner import _leakrunner
+
+    assert _leakrunner._census_selftest("gc_objects", "gc_objects_hashed") == (False, [])
+    assert _leakrunner._census_selftest("gc_objects_hashed", "gc_objects") == (False, [])
+    frozen = [{"frozen": object()} for _ in range(10)]
+    gc.freeze()
+    try:
+        assert _leakrunner._census_selftest("gc_objects", "gc_objects_hashed") == (False, [])
+    finally:
+        gc.unfreeze()
+    del frozen
+
+
 def test_unknown_census_walks_are_refused():
     from leakrunner import _leakrunner
 

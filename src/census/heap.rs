@@ -19,6 +19,7 @@
 //! Python object is created per counted object.
 
 use std::ffi::{c_int, c_void, CStr};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use pyo3::ffi;
 use pyo3::intern;
@@ -43,20 +44,32 @@ pub fn take(py: Python<'_>) -> PyResult<Census> {
 /// The census from the list `sys.getobjects(0)` gives (where it exists and
 /// `getobjects` is asked for), else from `gc.get_objects()`.
 pub fn take_listed(py: Python<'_>, getobjects: bool) -> PyResult<Census> {
+    take_listed_with(py, getobjects, true)
+}
+
+/// [`take_listed`]; without `trust_tracked`, the walk from
+/// `gc.get_objects()` puts every object in its address set, as it must
+/// when some are frozen (the benchmarks and tests compare the two).
+pub fn take_listed_with(py: Python<'_>, getobjects: bool, trust_tracked: bool) -> PyResult<Census> {
     let sys = py.import(intern!(py, "sys"))?;
     let getobjects = if getobjects {
         sys.getattr_opt(intern!(py, "getobjects"))?
     } else {
         None
     };
+    let gc = py.import(intern!(py, "gc"))?;
     let (list, scope) = match getobjects {
         Some(getobjects) => (getobjects.call1((0,))?, Scope::AllObjects),
         None => (
-            py.import(intern!(py, "gc"))?
-                .call_method0(intern!(py, "get_objects"))?,
+            gc.call_method0(intern!(py, "get_objects"))?,
             Scope::ReachableHeap,
         ),
     };
+    let all_tracked = trust_tracked
+        && gc
+            .call_method0(intern!(py, "get_freeze_count"))?
+            .extract::<usize>()?
+            == 0;
     drop(sys);
     let list = list.cast_into::<PyList>().map_err(PyErr::from)?;
     let module_key = intern!(py, "__module__").as_ptr();
@@ -66,7 +79,7 @@ pub fn take_listed(py: Python<'_>, getobjects: bool) -> PyResult<Census> {
     unsafe {
         match scope {
             Scope::AllObjects => counter.count_list(list.as_ptr()),
-            Scope::ReachableHeap => counter.count_reachable(list.as_ptr()),
+            Scope::ReachableHeap => counter.count_reachable(list.as_ptr(), all_tracked),
         }
     }
     Ok(counter.into_census())
@@ -166,7 +179,7 @@ pub mod visit {
                 walk.counter.add(object, HELD_BY_WALK);
                 walk.pending.push(object);
                 walk.counter
-                    .reach_all(&mut walk.seen, &mut walk.pending, &mut walk.found);
+                    .reach_all(&mut walk.seen, &mut walk.pending, &mut walk.found, false);
             }
         }
         1
@@ -200,6 +213,10 @@ struct Counter {
     /// objects of a few thousand types, in no useful order.
     recent: Box<[(usize, u32); RECENT_SLOTS]>,
 }
+
+/// The size of the last walk's address set: the next census makes its set
+/// that size at once instead of growing it step by step.
+static SEEN_HINT: AtomicUsize = AtomicUsize::new(0);
 
 const RECENT_SLOTS: usize = 1024;
 
@@ -328,9 +345,17 @@ impl Counter {
     /// Counts the items of `list` (`gc.get_objects()`) and everything they
     /// reach through `tp_traverse`, each object once.
     ///
+    /// The list holds every object the collector tracks (`all_tracked`: none
+    /// is frozen in its permanent generation, which `gc.get_objects()` leaves
+    /// out), each once. Then a tracked object met on the walk is one of them,
+    /// counted already, and only the others (strs, ints, untracked tuples
+    /// and dicts...) need the address set: that halves the hashing of a
+    /// census that runs after every iteration of a leak hunt.
+    ///
     /// Safety: as for [`Counter::count_list`].
-    unsafe fn count_reachable(&mut self, list: *mut ffi::PyObject) {
-        let mut seen: AddressMap<()> = AddressMap::default();
+    unsafe fn count_reachable(&mut self, list: *mut ffi::PyObject, all_tracked: bool) {
+        let mut seen: AddressMap<()> =
+            AddressMap::with_capacity_and_hasher(SEEN_HINT.load(Relaxed), Default::default());
         seen.insert(list as usize, ());
         // SAFETY: `list` is a list (the caller's promise).
         let n = unsafe { ffi::PyList_GET_SIZE(list) };
@@ -338,19 +363,23 @@ impl Counter {
         for i in 0..n {
             // SAFETY: `i` is in range; the list holds its items alive.
             let object = unsafe { ffi::PyList_GET_ITEM(list, i) };
-            if seen.insert(object as usize, ()).is_none() {
+            if all_tracked || seen.insert(object as usize, ()).is_none() {
                 // SAFETY: a live item of the list.
                 unsafe { self.add(object, 1) };
                 pending.push(object);
             }
         }
         let mut found: Vec<*mut ffi::PyObject> = Vec::new();
+        let skip_tracked = all_tracked;
         // SAFETY: every pending object is a live item of the list.
-        unsafe { self.reach_all(&mut seen, &mut pending, &mut found) };
+        unsafe { self.reach_all(&mut seen, &mut pending, &mut found, skip_tracked) };
+        SEEN_HINT.store(seen.len(), Relaxed);
     }
 
     /// Counts, once each, the objects the `pending` ones reach and have not
-    /// been `seen`, following `tp_traverse` until nothing is pending.
+    /// been `seen`, following `tp_traverse` until nothing is pending. With
+    /// `skip_tracked`, objects the collector tracks are taken as counted
+    /// already (see [`Counter::count_reachable`]).
     ///
     /// Safety: the GIL is held (or the world stopped) and the pending objects
     /// are live and stay so while they are counted.
@@ -359,6 +388,7 @@ impl Counter {
         seen: &mut AddressMap<()>,
         pending: &mut Vec<*mut ffi::PyObject>,
         found: &mut Vec<*mut ffi::PyObject>,
+        skip_tracked: bool,
     ) {
         while let Some(object) = pending.pop() {
             // SAFETY: every pending object is live (the caller's promise) or
@@ -380,6 +410,12 @@ impl Counter {
                     std::ptr::from_mut(found).cast::<c_void>(),
                 );
                 for &referent in found.iter() {
+                    if skip_tracked
+                        && ffi::PyObject_IS_GC(referent) != 0
+                        && ffi::PyObject_GC_IsTracked(referent) != 0
+                    {
+                        continue;
+                    }
                     if seen.insert(referent as usize, ()).is_none() {
                         self.add(referent, 0);
                         pending.push(referent);
