@@ -10,6 +10,7 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::ffi::{c_int, c_void};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use pyo3::ffi;
 use pyo3::intern;
@@ -24,38 +25,62 @@ use super::AddressMap;
 /// collector tracks, and what they reach, are seen.
 pub fn instances(py: Python<'_>, title: &str) -> PyResult<AddressMap<isize>> {
     let module_key = intern!(py, "__module__").as_ptr();
-    let sys = py.import(intern!(py, "sys"))?;
-    let (list, all) = match sys.getattr_opt(intern!(py, "getobjects"))? {
-        Some(getobjects) => (getobjects.call1((0,))?, true),
-        None => (
-            py.import(intern!(py, "gc"))?
-                .call_method0(intern!(py, "get_objects"))?,
-            false,
-        ),
-    };
-    let list = list.cast_into::<PyList>().map_err(PyErr::from)?;
     let mut found: AddressMap<isize> = AddressMap::default();
     let mut titles: AddressMap<bool> = AddressMap::default();
-    // SAFETY: the GIL is held and no Python code runs during the walk: the
-    // list keeps its objects alive, and what they reach stays reachable.
-    unsafe {
-        let mut is_target = |object: *mut ffi::PyObject| {
+    let mut is_target = |object: *mut ffi::PyObject| {
+        // SAFETY: the GIL is held, every caller passes a live object, and
+        // naming its type creates and frees no Python object.
+        unsafe {
             let tp = ffi::Py_TYPE(object);
             *titles
                 .entry(tp as usize)
                 .or_insert_with(|| type_title(tp, module_key) == title)
-        };
+        }
+    };
+    // A trace-refs 3.13+ interpreter's table of every object, in place.
+    #[cfg(leakrunner_refchain)]
+    {
+        let walked = super::heap::refchain::for_each(py, |object| {
+            if is_target(object) {
+                // SAFETY: a live object the walk handed over.
+                found.insert(object as usize, unsafe { ffi::Py_REFCNT(object) });
+            }
+        });
+        if walked.is_some() {
+            return Ok(found);
+        }
+    }
+    let sys = py.import(intern!(py, "sys"))?;
+    let gc = py.import(intern!(py, "gc"))?;
+    let (list, all) = match sys.getattr_opt(intern!(py, "getobjects"))? {
+        Some(getobjects) => (getobjects.call1((0,))?, true),
+        None => (gc.call_method0(intern!(py, "get_objects"))?, false),
+    };
+    // As in the census: when nothing is frozen, every tracked object is an
+    // item of the list, so the walk need remember only the others.
+    let skip_tracked = !all
+        && gc
+            .call_method0(intern!(py, "get_freeze_count"))?
+            .extract::<usize>()?
+            == 0;
+    drop((sys, gc));
+    let list = list.cast_into::<PyList>().map_err(PyErr::from)?;
+    // SAFETY: the GIL is held and no Python code runs during the walk: the
+    // list keeps its objects alive, and what they reach stays reachable.
+    unsafe {
         let list_ptr = list.as_ptr();
         let n = ffi::PyList_GET_SIZE(list_ptr);
         let mut seen: AddressMap<()> = AddressMap::default();
         let mut pending = Vec::new();
         for i in 0..n {
             let object = ffi::PyList_GET_ITEM(list_ptr, i);
-            seen.insert(object as usize, ());
             if is_target(object) {
                 found.insert(object as usize, ffi::Py_REFCNT(object) - 1);
             }
             if !all {
+                if !skip_tracked {
+                    seen.insert(object as usize, ());
+                }
                 pending.push(object);
             }
         }
@@ -64,6 +89,10 @@ pub fn instances(py: Python<'_>, title: &str) -> PyResult<AddressMap<isize>> {
             referents.clear();
             traverse(object, &mut referents);
             for &r in &referents {
+                if skip_tracked && ffi::PyObject_IS_GC(r) != 0 && ffi::PyObject_GC_IsTracked(r) != 0
+                {
+                    continue;
+                }
                 if seen.insert(r as usize, ()).is_none() {
                     if is_target(r) {
                         found.insert(r as usize, ffi::Py_REFCNT(r));
@@ -146,6 +175,10 @@ fn roots(py: Python<'_>, extra: &[(String, Py<PyAny>)]) -> PyResult<Vec<Root>> {
     Ok(roots)
 }
 
+/// The size of the last walk's map of parents: the next walk makes its map
+/// that size at once.
+static PARENTS_HINT: AtomicUsize = AtomicUsize::new(0);
+
 /// A shortest chain from a root to one of `targets`, as named steps; None
 /// when no root reaches any of them.
 pub fn find(
@@ -157,8 +190,14 @@ pub fn find(
         return Ok(None);
     }
     let roots = roots(py, extra_roots)?;
+    let targets: AddressMap<()> = targets.iter().map(|&t| (t, ())).collect();
     // parent[child] = (parent address, root index); roots have no parent.
-    let mut parent: AddressMap<(usize, usize)> = AddressMap::default();
+    // Only containers get an entry: an object the collector does not handle
+    // refers to nothing, so it is a leaf of the walk, and one that is not a
+    // target need not be remembered (meeting it again costs one lookup in
+    // `targets`). That keeps the map to a fraction of the heap.
+    let mut parent: AddressMap<(usize, usize)> =
+        AddressMap::with_capacity_and_hasher(PARENTS_HINT.load(Relaxed), Default::default());
     let mut queue: VecDeque<(*mut ffi::PyObject, usize)> = VecDeque::new();
     for (i, root) in roots.iter().enumerate() {
         let ptr = root.object.as_ptr();
@@ -172,17 +211,26 @@ pub fn find(
     // roots are owned, and every object reached is reachable from them.
     unsafe {
         'walk: while let Some((object, root)) = queue.pop_front() {
-            if targets.contains(&(object as usize)) {
+            if targets.contains_key(&(object as usize)) {
                 hit = Some(object as usize);
                 break;
             }
             referents.clear();
             traverse(object, &mut referents);
             for &r in &referents {
-                if let std::collections::hash_map::Entry::Vacant(e) = parent.entry(r as usize) {
+                let address = r as usize;
+                if ffi::PyObject_IS_GC(r) == 0 {
+                    if targets.contains_key(&address) {
+                        parent.insert(address, (object as usize, root));
+                        hit = Some(address);
+                        break 'walk;
+                    }
+                    continue;
+                }
+                if let std::collections::hash_map::Entry::Vacant(e) = parent.entry(address) {
                     e.insert((object as usize, root));
-                    if targets.contains(&(r as usize)) {
-                        hit = Some(r as usize);
+                    if targets.contains_key(&address) {
+                        hit = Some(address);
                         break 'walk;
                     }
                     queue.push_back((r, root));
@@ -190,6 +238,7 @@ pub fn find(
             }
         }
     }
+    PARENTS_HINT.store(parent.len(), Relaxed);
     let Some(hit) = hit else {
         return Ok(None);
     };

@@ -70,7 +70,9 @@ pub fn take_listed_with(py: Python<'_>, getobjects: bool, trust_tracked: bool) -
             .call_method0(intern!(py, "get_freeze_count"))?
             .extract::<usize>()?
             == 0;
+    // Nothing but the list may hold a reference the census would count.
     drop(sys);
+    drop(gc);
     let list = list.cast_into::<PyList>().map_err(PyErr::from)?;
     let module_key = intern!(py, "__module__").as_ptr();
     let mut counter = Counter::new(module_key, scope);
@@ -89,7 +91,7 @@ pub fn take_listed_with(py: Python<'_>, getobjects: bool, trust_tracked: bool) -
 /// (csrc/refchain.c): the census without the million-item list
 /// `sys.getobjects()` would build and free.
 #[cfg(leakrunner_refchain)]
-mod refchain {
+pub mod refchain {
     use std::ffi::{c_int, c_void};
 
     use pyo3::ffi;
@@ -120,6 +122,33 @@ mod refchain {
             }
         }
         0
+    }
+
+    /// Calls `f` on every live object, in place; None when this
+    /// interpreter keeps no table. `f` must create and free no Python
+    /// object (the table must not change while it is walked).
+    pub fn for_each<F: FnMut(*mut ffi::PyObject)>(_py: Python<'_>, mut f: F) -> Option<()> {
+        unsafe extern "C" fn each<G: FnMut(*mut ffi::PyObject)>(
+            objects: *const *mut ffi::PyObject,
+            len: usize,
+            arg: *mut c_void,
+        ) -> c_int {
+            // SAFETY: `arg` is the closure `for_each` passed, borrowed by
+            // nothing else during the walk; `objects` points to `len` live
+            // objects.
+            unsafe {
+                let f = &mut *arg.cast::<G>();
+                for &object in std::slice::from_raw_parts(objects, len) {
+                    f(object);
+                }
+            }
+            0
+        }
+        // SAFETY: the GIL is held (`_py`), and `f` creates and frees no
+        // Python object (the caller's promise).
+        let status =
+            unsafe { leakrunner_refchain_foreach(each::<F>, std::ptr::addr_of_mut!(f).cast()) };
+        (status == 0).then_some(())
     }
 
     pub fn walk(py: Python<'_>) -> Option<Census> {
