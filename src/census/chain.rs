@@ -89,8 +89,7 @@ pub fn instances(py: Python<'_>, title: &str) -> PyResult<AddressMap<isize>> {
             referents.clear();
             traverse(object, &mut referents);
             for &r in &referents {
-                if skip_tracked && ffi::PyObject_IS_GC(r) != 0 && ffi::PyObject_GC_IsTracked(r) != 0
-                {
+                if skip_tracked && super::is_gc(r) && ffi::PyObject_GC_IsTracked(r) != 0 {
                     continue;
                 }
                 if seen.insert(r as usize, ()).is_none() {
@@ -123,7 +122,7 @@ unsafe fn traverse(object: *mut ffi::PyObject, out: &mut Vec<*mut ffi::PyObject>
     // SAFETY: the caller's promise: a live object's type is readable, and
     // its tp_traverse may be called on it (for collector-tracked ones).
     unsafe {
-        if ffi::PyObject_IS_GC(object) == 0 {
+        if !super::is_gc(object) {
             return;
         }
         if let Some(traverse) = (*ffi::Py_TYPE(object)).tp_traverse {
@@ -219,7 +218,7 @@ pub fn find(
             traverse(object, &mut referents);
             for &r in &referents {
                 let address = r as usize;
-                if ffi::PyObject_IS_GC(r) == 0 {
+                if !super::is_gc(r) {
                     if targets.contains_key(&address) {
                         parent.insert(address, (object as usize, root));
                         hit = Some(address);

@@ -426,7 +426,7 @@ impl Counter {
             unsafe {
                 // Only containers the collector handles may be traversed (a
                 // static type's tp_traverse asserts it is a heap type).
-                if ffi::PyObject_IS_GC(object) == 0 {
+                if !super::is_gc(object) {
                     continue;
                 }
                 let Some(traverse) = (*ffi::Py_TYPE(object)).tp_traverse else {
@@ -440,7 +440,7 @@ impl Counter {
                 );
                 for &referent in found.iter() {
                     if skip_tracked
-                        && ffi::PyObject_IS_GC(referent) != 0
+                        && super::is_gc(referent)
                         && ffi::PyObject_GC_IsTracked(referent) != 0
                     {
                         continue;

@@ -78,6 +78,29 @@ impl Hasher for AddressHasher {
 
 pub type AddressMap<V> = HashMap<usize, V, BuildHasherDefault<AddressHasher>>;
 
+/// `PyObject_IS_GC`, inlined: the walks ask it of every object they meet,
+/// and CPython's exported function costs a call each time.
+///
+/// # Safety
+///
+/// The GIL is held (or the world stopped) and `object` is live.
+#[inline(always)]
+pub unsafe fn is_gc(object: *mut pyo3::ffi::PyObject) -> bool {
+    use pyo3::ffi;
+    // SAFETY: the caller's promise: a live object's type is readable, and
+    // its `tp_is_gc` may be called on it.
+    unsafe {
+        let tp = ffi::Py_TYPE(object);
+        if (*tp).tp_flags & ffi::Py_TPFLAGS_HAVE_GC == 0 {
+            return false;
+        }
+        match (*tp).tp_is_gc {
+            None => true,
+            Some(is_gc) => is_gc(object) != 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Census {
     pub scope: Scope,

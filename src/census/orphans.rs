@@ -78,7 +78,7 @@ unsafe fn scan(list: *mut ffi::PyObject, module_key: *mut ffi::PyObject) -> Orph
         }
         for i in 0..n {
             let object = ffi::PyList_GET_ITEM(list, i);
-            if object == list || ffi::PyObject_IS_GC(object) == 0 {
+            if object == list || !super::is_gc(object) {
                 continue;
             }
             if let Some(traverse) = (*ffi::Py_TYPE(object)).tp_traverse {
