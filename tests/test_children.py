@@ -22,7 +22,13 @@ TOTAL = re.compile(
 RAN = re.compile(r"^  Ran (\d+) tests with (\d+) failures, (\d+) errors and (\d+) skipped in", re.M)
 # -j at -vv: live progress from the children, whose exact interleaving
 # depends on timing (in zope, a bracket may even stay open at the end).
-KEEPALIVE = re.compile(r"\[Parallel tests running in [^\n]*:\n  (?:\.| LAYER FINISHED)*(?:\]\n)?")
+# The rest of a bracket can also come on a line of its own, after output of
+# the layers that ran meanwhile.
+KEEPALIVE = re.compile(
+    r"\[Parallel tests running in [^\n]*:\n  (?:\.| LAYER FINISHED)*(?:\]\n)?"
+    r"|^(?:\.| LAYER FINISHED)+\]?\n",
+    re.M,
+)
 
 SCENARIOS = {
     "ntd": [*P, "--tests-pattern", "^ntd$"],
