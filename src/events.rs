@@ -198,16 +198,71 @@ impl Notice {
     }
 }
 
+/// How a child process ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ChildEnding {
+    /// Killed by a signal (its name when Python's `signal` knows it).
+    Signal { number: i32, name: Option<String> },
+    /// Exited with this status.
+    Status(i32),
+    /// Ran past `LEAKRUNNER_CHILD_TIMEOUT` and was killed.
+    TimedOut { seconds: f64 },
+}
+
+/// What a child was doing when its results stopped, as its channel tells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ChildDoing {
+    /// Nothing yet (importing, discovering).
+    Starting,
+    /// A layer's set-up or tear-down, running or `done`.
+    Layer {
+        layer: String,
+        phase: LayerPhase,
+        done: bool,
+    },
+    /// A test (`str(test)`), running or `done`.
+    Test { name: String, done: bool },
+}
+
+/// What went wrong with a child process.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ChildFailure {
+    /// It never opened its results channel (zope's "Could not communicate
+    /// with subprocess!").
+    NoContact { ending: Option<ChildEnding> },
+    /// It ran to its end, but its channel stopped short; its totals come
+    /// from zope's report on its stderr.
+    ChannelCut { doing: ChildDoing },
+    /// It died: how, doing what, with the stack faulthandler wrote, and
+    /// whether the rest of the layer runs in a new child (after the test
+    /// named, if a test was running).
+    Died {
+        ending: Option<ChildEnding>,
+        doing: ChildDoing,
+        stack: String,
+        resumed: Option<Option<String>>,
+    },
+}
+
+/// What `-v` shows of a failed child: its command line and its stderr's
+/// lines; `trimmed` (a long stderr at `-v`) keeps the first and last ten.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChildDetails {
+    pub command: Vec<String>,
+    pub stderr: Vec<String>,
+    pub trimmed: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Event {
     /// A message of the run's own (see `Notice`).
     Notice(Notice),
-    /// What went wrong with a child process (how it ended, the test it was
-    /// running, its traceback and what happens next), as its parent
-    /// reports it between two lines of stars.
+    /// What went wrong with a child process, which its parent reports
+    /// between two lines of stars.
     SubprocessFailed {
         layer: String,
-        report: String,
+        failure: ChildFailure,
+        details: Option<ChildDetails>,
     },
 
     /// A `.pyc` without source was removed before discovery.

@@ -268,7 +268,14 @@ impl Reporter for Console {
                     NoticeRole::ErrorWithBanner => self.banner(out, &text),
                 }
             }
-            Event::SubprocessFailed { report, .. } => self.banner(out, report),
+            Event::SubprocessFailed {
+                layer,
+                failure,
+                details,
+            } => self.banner(
+                out,
+                &format::subprocess_failure(layer, failure, details.as_ref()),
+            ),
             Event::LeakSummary(lines) => {
                 let text = super::leaks::summary(lines);
                 if !text.is_empty() {

@@ -7,7 +7,129 @@
 //! either, lets both (and subunit) use them without importing each other.
 //! Every function is pure: a value in, a string out.
 
-use crate::events::{Counts, DetailedRefcounts, Notice, RunLevels};
+use crate::events::{
+    ChildDetails, ChildDoing, ChildEnding, ChildFailure, Counts, DetailedRefcounts, Notice,
+    RunLevels,
+};
+
+/// "was killed by signal 11 (SIGSEGV)", "exited with status 3"...
+fn child_ending(ending: &ChildEnding) -> String {
+    match ending {
+        ChildEnding::Signal {
+            number,
+            name: Some(name),
+        } => format!("was killed by signal {number} ({name})"),
+        ChildEnding::Signal { number, name: None } => format!("was killed by signal {number}"),
+        ChildEnding::Status(code) => format!("exited with status {code}"),
+        ChildEnding::TimedOut { seconds } => format!(
+            "ran longer than the {seconds} seconds allowed (LEAKRUNNER_CHILD_TIMEOUT) and was killed"
+        ),
+    }
+}
+
+/// "while running t (m.T.t)", "in pkg.L.setUp", "after t (m.T.t)"...
+pub fn child_doing(doing: &ChildDoing) -> String {
+    match doing {
+        ChildDoing::Starting => "before running any test".to_owned(),
+        ChildDoing::Layer {
+            layer,
+            phase,
+            done: false,
+        } => format!("in {layer}.{}", phase.label()),
+        ChildDoing::Layer {
+            layer,
+            phase,
+            done: true,
+        } => format!("after {layer}.{}", phase.label()),
+        ChildDoing::Test { name, done: false } => format!("while running {name}"),
+        ChildDoing::Test { name, done: true } => format!("after {name}"),
+    }
+}
+
+/// zope's details of a failed child (`-v`): its command line as a Python
+/// list, and its stderr, indented.
+fn child_details(details: &ChildDetails) -> String {
+    let quoted: Vec<String> = details
+        .command
+        .iter()
+        .map(|a| crate::pyrepr::str_repr(a))
+        .collect();
+    let mut text = format!("\nChild command line: [{}]", quoted.join(", "));
+    let indent = |lines: &[String]| {
+        lines
+            .iter()
+            .map(|l| format!("  {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let lines = &details.stderr;
+    if details.trimmed && lines.len() >= 20 {
+        text.push_str(&format!(
+            "\nChild stderr was:\n{}\n...\n{}",
+            indent(&lines[..10]),
+            indent(&lines[lines.len() - 10..])
+        ));
+    } else {
+        text.push_str(&format!("\nChild stderr was:\n{}", indent(lines)));
+    }
+    text
+}
+
+/// The report of a failed child, between the banner's stars.
+pub fn subprocess_failure(
+    layer: &str,
+    failure: &ChildFailure,
+    details: Option<&ChildDetails>,
+) -> String {
+    let details = details.map(child_details).unwrap_or_default();
+    match failure {
+        ChildFailure::NoContact { ending } => {
+            let mut text = format!("Could not communicate with subprocess!{details}");
+            if let Some(ending) = ending {
+                text.push_str(&format!(
+                    "\nThe subprocess for {layer} {}.",
+                    child_ending(ending)
+                ));
+            }
+            text
+        }
+        ChildFailure::ChannelCut { doing } => format!(
+            "The results channel of the subprocess for {layer} ended {}; \
+             its totals come from its stderr.",
+            child_doing(doing)
+        ),
+        ChildFailure::Died {
+            ending,
+            doing,
+            stack,
+            resumed,
+        } => {
+            let ending = ending
+                .as_ref()
+                .map_or_else(|| "ended".to_owned(), child_ending);
+            let mut text = format!(
+                "The subprocess for {layer} {ending} {}.",
+                child_doing(doing)
+            );
+            let stack = stack.trim_end();
+            if !stack.is_empty() {
+                text.push('\n');
+                text.push_str(stack);
+            }
+            match resumed {
+                Some(Some(test)) => text.push_str(&format!(
+                    "\nThe rest of {layer} runs in a new subprocess, after {test}."
+                )),
+                Some(None) => {
+                    text.push_str(&format!("\nThe rest of {layer} runs in a new subprocess."))
+                }
+                None => {}
+            }
+            text.push_str(&details);
+            text
+        }
+    }
+}
 
 /// A notice in zope's words (the lines of its `info`, `error` and
 /// `error_with_banner` calls; the banner's stars are the reporter's).
@@ -242,6 +364,125 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_child_in_words() {
+        use crate::events::LayerPhase;
+        let test = |done| ChildDoing::Test {
+            name: "t (m.T.t)".into(),
+            done,
+        };
+        let segv = || {
+            Some(ChildEnding::Signal {
+                number: 11,
+                name: Some("SIGSEGV".into()),
+            })
+        };
+        let details = ChildDetails {
+            command: vec!["py".into(), "it's".into()],
+            stderr: (0..25).map(|i| format!("l{i}")).collect(),
+            trimmed: true,
+        };
+        let short = ChildDetails {
+            command: vec!["py".into()],
+            stderr: vec!["boom".into()],
+            trimmed: false,
+        };
+        let cases: Vec<(ChildFailure, Option<&ChildDetails>, String)> = vec![
+            (
+                ChildFailure::NoContact { ending: segv() },
+                Some(&details),
+                format!(
+                    "Could not communicate with subprocess!\n\
+                     Child command line: ['py', \"it's\"]\nChild stderr was:\n{}\n...\n{}\n\
+                     The subprocess for pkg.L was killed by signal 11 (SIGSEGV).",
+                    (0..10)
+                        .map(|i| format!("  l{i}"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    (15..25)
+                        .map(|i| format!("  l{i}"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
+            ),
+            (
+                ChildFailure::NoContact { ending: None },
+                None,
+                "Could not communicate with subprocess!".into(),
+            ),
+            (
+                ChildFailure::ChannelCut { doing: test(true) },
+                None,
+                "The results channel of the subprocess for pkg.L ended after t (m.T.t); \
+                 its totals come from its stderr."
+                    .into(),
+            ),
+            (
+                ChildFailure::Died {
+                    ending: segv(),
+                    doing: test(false),
+                    stack: "Fatal Python error: Segmentation fault\n\n".into(),
+                    resumed: Some(Some("t (m.T.t)".into())),
+                },
+                None,
+                "The subprocess for pkg.L was killed by signal 11 (SIGSEGV) while running \
+                 t (m.T.t).\nFatal Python error: Segmentation fault\n\
+                 The rest of pkg.L runs in a new subprocess, after t (m.T.t)."
+                    .into(),
+            ),
+            (
+                ChildFailure::Died {
+                    ending: Some(ChildEnding::TimedOut { seconds: 2.0 }),
+                    doing: ChildDoing::Layer {
+                        layer: "pkg.L".into(),
+                        phase: LayerPhase::SetUp,
+                        done: false,
+                    },
+                    stack: String::new(),
+                    resumed: Some(None),
+                },
+                None,
+                "The subprocess for pkg.L ran longer than the 2 seconds allowed \
+                 (LEAKRUNNER_CHILD_TIMEOUT) and was killed in pkg.L.setUp.\n\
+                 The rest of pkg.L runs in a new subprocess."
+                    .into(),
+            ),
+            (
+                ChildFailure::Died {
+                    ending: None,
+                    doing: ChildDoing::Starting,
+                    stack: String::new(),
+                    resumed: None,
+                },
+                Some(&short),
+                "The subprocess for pkg.L ended before running any test.\n\
+                 Child command line: ['py']\nChild stderr was:\n  boom"
+                    .into(),
+            ),
+            (
+                ChildFailure::Died {
+                    ending: Some(ChildEnding::Status(3)),
+                    doing: ChildDoing::Layer {
+                        layer: "pkg.L".into(),
+                        phase: LayerPhase::TearDown,
+                        done: true,
+                    },
+                    stack: String::new(),
+                    resumed: None,
+                },
+                None,
+                "The subprocess for pkg.L exited with status 3 after pkg.L.tearDown.".into(),
+            ),
+        ];
+        for (failure, details, expected) in cases {
+            assert_eq!(
+                subprocess_failure("pkg.L", &failure, details),
+                expected,
+                "{failure:?}"
+            );
+        }
+    }
 
     #[test]
     fn notices_in_zopes_words() {

@@ -816,8 +816,13 @@ impl Reporter for Subunit {
                     out,
                 ),
             },
-            Event::SubprocessFailed { report, .. } => {
-                self.fake_test(report, TAG_ERROR_WITH_BANNER, None, at, out)
+            Event::SubprocessFailed {
+                layer,
+                failure,
+                details,
+            } => {
+                let report = format::subprocess_failure(layer, failure, details.as_ref());
+                self.fake_test(&report, TAG_ERROR_WITH_BANNER, None, at, out)
             }
             Event::ImportErrors(failures) => {
                 for failure in failures {
@@ -1023,9 +1028,11 @@ mod tests {
     //! PYTHONHASHSEED=18, a seed that writes each tag set sorted).
 
     use super::*;
-    use crate::events::{ImportFailure, LayerPhase, ListedTest, Notice, TestIdentity};
+    use crate::events::{
+        ChildFailure, ImportFailure, LayerPhase, ListedTest, Notice, TestIdentity,
+    };
 
-    const EXPECTED_V1: &[u8] = b"test: pkg.broken\ntags: zope:import_error\nerror: pkg.broken [\nTraceback (most recent call last):\n  File \"/x/y.py\", line 2, in <module>\nKeyError: 'k'\n\nDuring handling of the above exception, another exception occurred:\n\nTraceback (most recent call last):\n  File \"/x/y.py\", line 4, in <module>\nValueError: bad\n]\ntime: 1970-01-01 00:16:41.000000Z\ntest: pkg.Layer:setUp\ntags: zope:layer\ntime: 1970-01-01 00:16:41.250000Z\nsuccessful: pkg.Layer:setUp\ntags: zope:layer:pkg.Layer\ntime: 1970-01-01 00:16:42.000000Z\ntest: pkg.tests.T.test_a\ntime: 1970-01-01 00:16:42.500000Z\nsuccessful: pkg.tests.T.test_a\ntime: 1970-01-01 00:16:43.000000Z\ntest: pkg.tests.T.test_b\ntime: 1970-01-01 00:16:43.250000Z\nfailure: pkg.tests.T.test_b [ multipart\nContent-Type: text/plain;charset=utf8\ntest-stderr\n6\r\n\xc3\xbcn\xc3\xaf\n0\r\nContent-Type: text/plain;charset=utf8\ntest-stdout\n4\r\nout\n0\r\nContent-Type: text/x-traceback;charset=utf8,language=python\ntraceback\n5E\r\nTraceback (most recent call last):\n  File \"/x/y.py\", line 1, in <module>\nAssertionError: nope\n0\r\n]\ntime: 1970-01-01 00:16:44.000000Z\ntest: pkg.tests.T.test_c\nskip: pkg.tests.T.test_c [\nbecause\n]\ntest: pkg.tests.T.test_c\ntags: zope:garbage\nerror: pkg.tests.T.test_c [ multipart\nContent-Type: text/plain;charset=utf8\ngarbage\n5\r\n['x']0\r\n]\ntest: zope:refcounts\ntags: zope:refcounts\nsuccessful: zope:refcounts [ multipart\nContent-Type: text/plain;charset=utf8\nchanges\n2\r\n100\r\nContent-Type: text/plain;charset=utf8\nsys-refcounts\n3\r\n1000\r\n]\ntest: Running in a subprocess.\ntags: zope:info_suboptimal\nsuccessful: Running in a subprocess.\ntest: Could not\ncommunicate\ntags: zope:error_with_banner\nsuccessful: Could not\ncommunicate\nCan only give one of --ndiff, --udiff, or --cdiff\ntags: zope:layer:pkg.Layer\ntest: pkg.tests.T.test_a\nsuccessful: pkg.tests.T.test_a\ntest: pkg.tests.T.test_b\nsuccessful: pkg.tests.T.test_b\ntags: -zope:layer:pkg.Layer\ntags: -zope:layer:pkg.Layer\ntime: 1970-01-01 00:16:46.000000Z\ntest: pkg.Layer:tearDown\ntags: zope:layer\nfailure: pkg.Layer:tearDown [\nTraceback (most recent call last):\n  File \"/x/y.py\", line 1, in <module>\nValueError: gave way\n]\ntags: -zope:layer:pkg.Other\ntime: 1970-01-01 00:16:47.000000Z\ntest: pkg.Other:tearDown\ntags: zope:layer\ntime: 1970-01-01 00:16:47.500000Z\nskip: pkg.Other:tearDown [\ntearDown not supported\n]\n";
+    const EXPECTED_V1: &[u8] = b"test: pkg.broken\ntags: zope:import_error\nerror: pkg.broken [\nTraceback (most recent call last):\n  File \"/x/y.py\", line 2, in <module>\nKeyError: 'k'\n\nDuring handling of the above exception, another exception occurred:\n\nTraceback (most recent call last):\n  File \"/x/y.py\", line 4, in <module>\nValueError: bad\n]\ntime: 1970-01-01 00:16:41.000000Z\ntest: pkg.Layer:setUp\ntags: zope:layer\ntime: 1970-01-01 00:16:41.250000Z\nsuccessful: pkg.Layer:setUp\ntags: zope:layer:pkg.Layer\ntime: 1970-01-01 00:16:42.000000Z\ntest: pkg.tests.T.test_a\ntime: 1970-01-01 00:16:42.500000Z\nsuccessful: pkg.tests.T.test_a\ntime: 1970-01-01 00:16:43.000000Z\ntest: pkg.tests.T.test_b\ntime: 1970-01-01 00:16:43.250000Z\nfailure: pkg.tests.T.test_b [ multipart\nContent-Type: text/plain;charset=utf8\ntest-stderr\n6\r\n\xc3\xbcn\xc3\xaf\n0\r\nContent-Type: text/plain;charset=utf8\ntest-stdout\n4\r\nout\n0\r\nContent-Type: text/x-traceback;charset=utf8,language=python\ntraceback\n5E\r\nTraceback (most recent call last):\n  File \"/x/y.py\", line 1, in <module>\nAssertionError: nope\n0\r\n]\ntime: 1970-01-01 00:16:44.000000Z\ntest: pkg.tests.T.test_c\nskip: pkg.tests.T.test_c [\nbecause\n]\ntest: pkg.tests.T.test_c\ntags: zope:garbage\nerror: pkg.tests.T.test_c [ multipart\nContent-Type: text/plain;charset=utf8\ngarbage\n5\r\n['x']0\r\n]\ntest: zope:refcounts\ntags: zope:refcounts\nsuccessful: zope:refcounts [ multipart\nContent-Type: text/plain;charset=utf8\nchanges\n2\r\n100\r\nContent-Type: text/plain;charset=utf8\nsys-refcounts\n3\r\n1000\r\n]\ntest: Running in a subprocess.\ntags: zope:info_suboptimal\nsuccessful: Running in a subprocess.\ntest: Could not communicate with subprocess!\ntags: zope:error_with_banner\nsuccessful: Could not communicate with subprocess!\nCan only give one of --ndiff, --udiff, or --cdiff\ntags: zope:layer:pkg.Layer\ntest: pkg.tests.T.test_a\nsuccessful: pkg.tests.T.test_a\ntest: pkg.tests.T.test_b\nsuccessful: pkg.tests.T.test_b\ntags: -zope:layer:pkg.Layer\ntags: -zope:layer:pkg.Layer\ntime: 1970-01-01 00:16:46.000000Z\ntest: pkg.Layer:tearDown\ntags: zope:layer\nfailure: pkg.Layer:tearDown [\nTraceback (most recent call last):\n  File \"/x/y.py\", line 1, in <module>\nValueError: gave way\n]\ntags: -zope:layer:pkg.Other\ntime: 1970-01-01 00:16:47.000000Z\ntest: pkg.Other:tearDown\ntags: zope:layer\ntime: 1970-01-01 00:16:47.500000Z\nskip: pkg.Other:tearDown [\ntearDown not supported\n]\n";
 
     const EXPECTED_V2_HEX: &str = concat!(
         "b32b021b000003e8ddcd65000a706b672e62726f6b656ef14e6a87b32b60407e000003e8ddcd65000a706b67",
@@ -1079,30 +1086,30 @@ mod tests {
         "720e7a6f70653a726566636f756e7473d42dfa8fb32a0226000003ec001852756e6e696e6720696e20612073",
         "756270726f636573732e8f75fd6fb32a834052000003ec001852756e6e696e6720696e20612073756270726f",
         "636573732e02147a6f70653a696e666f5f7375626f7074696d616c147a6f70653a6c617965723a706b672e4c",
-        "61796572bcbb3769b32a0223000003ec0015436f756c64206e6f740a636f6d6d756e6963617465b5eef21cb3",
-        "2a834051000003ec0015436f756c64206e6f740a636f6d6d756e696361746502167a6f70653a6572726f725f",
-        "776974685f62616e6e6572147a6f70653a6c617965723a706b672e4c61796572114a6dbab32170405c1a7465",
-        "78742f706c61696e3b20636861727365743d227574663822056572726f723143616e206f6e6c792067697665",
-        "206f6e65206f66202d2d6e646966662c202d2d75646966662c206f72202d2d63646966660227ad27b32b0220",
-        "000003ec0012706b672e74657374732e542e746573745f61832b5fa7b32b8136000003ed0012706b672e7465",
-        "7374732e542e746573745f6101147a6f70653a6c617965723a706b672e4c61796572a71e9b8db32b02200000",
-        "03ec0012706b672e74657374732e542e746573745f621a220e1db32b8136000003ed0012706b672e74657374",
-        "732e542e746573745f6201147a6f70653a6c617965723a706b672e4c61796572d1fba2b0b32a0220000003ee",
-        "0012706b672e4c617965723a74656172446f776e44385a7bb32b604083000003ee0012706b672e4c61796572",
-        "3a74656172446f776e33746578742f782d74726163656261636b3b20636861727365743d2275746638223b20",
-        "6c616e67756167653d22707974686f6e220974726163656261636b2354726163656261636b20286d6f737420",
-        "726563656e742063616c6c206c617374293a0afb67e076b32b604086000003ee0012706b672e4c617965723a",
-        "74656172446f776e33746578742f782d74726163656261636b3b20636861727365743d2275746638223b206c",
-        "616e67756167653d22707974686f6e220974726163656261636b26202046696c6520222f782f792e7079222c",
-        "206c696e6520312c20696e203c6d6f64756c653e0ab1ca983bb32b704075000003ee0012706b672e4c617965",
-        "723a74656172446f776e33746578742f782d74726163656261636b3b20636861727365743d2275746638223b",
-        "206c616e67756167653d22707974686f6e220974726163656261636b1556616c75654572726f723a20676176",
-        "65207761790aba9aae3ab32b862c000003ee0012706b672e4c617965723a74656172446f776e010a7a6f7065",
-        "3a6c61796572af373cafb32a0220000003ef0012706b672e4f746865723a74656172446f776e99164864b32a",
-        "70405b000003efddcd650012706b672e4f746865723a74656172446f776e18746578742f706c61696e3b2063",
-        "6861727365743d7574663806726561736f6e1674656172446f776e206e6f7420737570706f72746564fc7f85",
-        "f2b32a852f000003efddcd650012706b672e4f746865723a74656172446f776e010a7a6f70653a6c61796572",
-        "87259d5a",
+        "61796572bcbb3769b32a0234000003ec0026436f756c64206e6f7420636f6d6d756e69636174652077697468",
+        "2073756270726f6365737321be0afe11b32a834062000003ec0026436f756c64206e6f7420636f6d6d756e69",
+        "6361746520776974682073756270726f636573732102167a6f70653a6572726f725f776974685f62616e6e65",
+        "72147a6f70653a6c617965723a706b672e4c6179657220b2dff2b32170405c1a746578742f706c61696e3b20",
+        "636861727365743d227574663822056572726f723143616e206f6e6c792067697665206f6e65206f66202d2d",
+        "6e646966662c202d2d75646966662c206f72202d2d63646966660227ad27b32b0220000003ec0012706b672e",
+        "74657374732e542e746573745f61832b5fa7b32b8136000003ed0012706b672e74657374732e542e74657374",
+        "5f6101147a6f70653a6c617965723a706b672e4c61796572a71e9b8db32b0220000003ec0012706b672e7465",
+        "7374732e542e746573745f621a220e1db32b8136000003ed0012706b672e74657374732e542e746573745f62",
+        "01147a6f70653a6c617965723a706b672e4c61796572d1fba2b0b32a0220000003ee0012706b672e4c617965",
+        "723a74656172446f776e44385a7bb32b604083000003ee0012706b672e4c617965723a74656172446f776e33",
+        "746578742f782d74726163656261636b3b20636861727365743d2275746638223b206c616e67756167653d22",
+        "707974686f6e220974726163656261636b2354726163656261636b20286d6f737420726563656e742063616c",
+        "6c206c617374293a0afb67e076b32b604086000003ee0012706b672e4c617965723a74656172446f776e3374",
+        "6578742f782d74726163656261636b3b20636861727365743d2275746638223b206c616e67756167653d2270",
+        "7974686f6e220974726163656261636b26202046696c6520222f782f792e7079222c206c696e6520312c2069",
+        "6e203c6d6f64756c653e0ab1ca983bb32b704075000003ee0012706b672e4c617965723a74656172446f776e",
+        "33746578742f782d74726163656261636b3b20636861727365743d2275746638223b206c616e67756167653d",
+        "22707974686f6e220974726163656261636b1556616c75654572726f723a2067617665207761790aba9aae3a",
+        "b32b862c000003ee0012706b672e4c617965723a74656172446f776e010a7a6f70653a6c61796572af373caf",
+        "b32a0220000003ef0012706b672e4f746865723a74656172446f776e99164864b32a70405b000003efddcd65",
+        "0012706b672e4f746865723a74656172446f776e18746578742f706c61696e3b20636861727365743d757466",
+        "3806726561736f6e1674656172446f776e206e6f7420737570706f72746564fc7f85f2b32a852f000003efdd",
+        "cd650012706b672e4f746865723a74656172446f776e010a7a6f70653a6c6179657287259d5a",
     );
 
     /// Text and bytes, in the order they were written.
@@ -1444,7 +1451,14 @@ for number, source in enumerate(SOURCES):
             ),
             (1005.0, Event::Refcounts { total: 100, previous: 90 }),
             (1005.0, Event::RunningInSubprocess),
-            (1005.0, Event::SubprocessFailed { layer: "pkg.Layer".into(), report: "Could not\ncommunicate".into() }),
+            (
+                1005.0,
+                Event::SubprocessFailed {
+                    layer: "pkg.Layer".into(),
+                    failure: ChildFailure::NoContact { ending: None },
+                    details: None,
+                },
+            ),
             (1005.0, Event::Notice(Notice::ConflictingDiffOptions)),
             (
                 1005.0,

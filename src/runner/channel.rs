@@ -18,7 +18,7 @@ use std::fs::File;
 use std::io::Write;
 
 use super::fatal::{self, Note};
-use crate::events::{Event, Failure, FailureKind, LayerPhase};
+use crate::events::{ChildDoing, Event, Failure, FailureKind, LayerPhase};
 use crate::leaks::{CensusScope, IterationRecord, LayerLeaks, Series, Sight};
 use crate::stats::ChildCounts;
 
@@ -56,16 +56,20 @@ pub struct Doing {
 }
 
 impl Doing {
-    /// "while running t (m.T.t)", "in pkg.L.setUp", "after t (m.T.t)"...
-    pub fn describe(&self) -> String {
-        match (&self.activity, self.done) {
-            (Activity::Starting, _) => "before running any test".to_owned(),
-            (Activity::Layer { layer, phase }, false) => format!("in {layer}.{}", phase.label()),
-            (Activity::Layer { layer, phase }, true) => {
-                format!("after {layer}.{}", phase.label())
-            }
-            (Activity::Test { name, .. }, false) => format!("while running {name}"),
-            (Activity::Test { name, .. }, true) => format!("after {name}"),
+    /// The activity as the parent's report names it.
+    pub fn as_event(&self) -> ChildDoing {
+        let done = self.done;
+        match &self.activity {
+            Activity::Starting => ChildDoing::Starting,
+            Activity::Layer { layer, phase } => ChildDoing::Layer {
+                layer: layer.clone(),
+                phase: *phase,
+                done,
+            },
+            Activity::Test { name, .. } => ChildDoing::Test {
+                name: name.clone(),
+                done,
+            },
         }
     }
 
@@ -481,7 +485,10 @@ mod tests {
         let t = Transcript::read(&crashed());
         assert!(t.opened);
         assert!(t.complete.is_none());
-        assert_eq!(t.doing.describe(), "while running c (pkg.T.c)");
+        assert_eq!(
+            crate::report::format::child_doing(&t.doing.as_event()),
+            "while running c (pkg.T.c)"
+        );
         assert_eq!(t.resume_after(), Some(3));
         assert!(t
             .crash_text
@@ -503,7 +510,10 @@ mod tests {
             })
         });
         let t = Transcript::read(&text);
-        assert_eq!(t.doing.describe(), "in pkg.L.setUp");
+        assert_eq!(
+            crate::report::format::child_doing(&t.doing.as_event()),
+            "in pkg.L.setUp"
+        );
         assert_eq!(t.resume_after(), None);
         assert_eq!(
             t.crashed_counts("x", CensusScope::AllObjects).errors,
@@ -515,14 +525,20 @@ mod tests {
             w.see(&Event::TestStopped { gc_count: 0 });
         });
         let t = Transcript::read(&text);
-        assert_eq!(t.doing.describe(), "after a (pkg.T.a)");
+        assert_eq!(
+            crate::report::format::child_doing(&t.doing.as_event()),
+            "after a (pkg.T.a)"
+        );
         assert_eq!(t.resume_after(), Some(1));
         let counts = t.crashed_counts("subprocess for pkg.L", CensusScope::AllObjects);
         assert_eq!(counts.errors, vec!["subprocess for pkg.L"]);
 
         let t = Transcript::read("");
         assert!(!t.opened);
-        assert_eq!(t.doing.describe(), "before running any test");
+        assert_eq!(
+            crate::report::format::child_doing(&t.doing.as_event()),
+            "before running any test"
+        );
     }
 
     #[test]

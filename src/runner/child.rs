@@ -42,10 +42,9 @@ use super::channel::{one_line, Transcript, CHANNEL_ENV};
 use super::result::SharedSink;
 use super::RunConfig;
 use crate::error::Result;
-use crate::events::{Event, Notice};
+use crate::events::{ChildDetails, ChildEnding, ChildFailure, Event, Notice};
 use crate::layers::LayerId;
 use crate::leaks::CensusScope;
-use crate::pyrepr::str_repr;
 
 /// What the children of one resume reported back.
 pub type ChildOutcome = crate::stats::ChildCounts;
@@ -257,7 +256,7 @@ impl Slot {
 /// What the end of one child means for its layer.
 struct Finished {
     outcome: ChildOutcome,
-    banner: Option<String>,
+    banner: Option<Event>,
     /// The child crashed in a test with tests after it: how many of its
     /// tests ran, for the next child to skip.
     resume_after: Option<usize>,
@@ -433,11 +432,7 @@ pub fn resume_layers(
                 }
             }
             total.leaks.extend(outcome.leaks);
-            if let Some(report) = finished.banner {
-                let banner = Event::SubprocessFailed {
-                    layer: slot.name.clone(),
-                    report,
-                };
+            if let Some(banner) = finished.banner {
                 match merge {
                     Merge::Immediate => show_banner(py, &emit, banner)?,
                     _ => slot.kept.push(Kept::Banner(Box::new(banner))),
@@ -724,8 +719,14 @@ fn finish_child(
     }
     let mut command = vec![executable.to_owned()];
     command.extend(slot.args(config));
+    let details = child_details(config.verbose, command, &stderr);
     let ending = how_it_ended(py, config, status, timed_out)?;
     let generic = format!("subprocess for {}", slot.name);
+    let failed = |failure, details| Event::SubprocessFailed {
+        layer: slot.name.clone(),
+        failure,
+        details,
+    };
     if !transcript.opened {
         // Not a child of ours, or one that never got going: zope's way.
         if !timed_out {
@@ -733,18 +734,14 @@ fn finish_child(
                 return Ok(finished(outcome, None));
             }
         }
-        let mut message = String::from("Could not communicate with subprocess!");
-        message.push_str(&child_details(config.verbose, &command, &stderr));
-        if let Some(ending) = ending {
-            message.push_str(&format!("\nThe subprocess for {} {ending}.", slot.name));
-        }
         let outcome = ChildOutcome {
             errors: vec![generic],
             ..ChildOutcome::default()
         };
-        return Ok(finished(outcome, Some(message)));
+        let report = failed(ChildFailure::NoContact { ending }, details);
+        return Ok(finished(outcome, Some(report)));
     }
-    let doing = transcript.doing.describe();
+    let doing = transcript.doing.as_event();
     let exited = status.is_some_and(|s| s.code().is_some());
     if !timed_out && exited {
         if let Some(mut outcome) = parse_child_report(&stderr) {
@@ -753,58 +750,44 @@ fn finish_child(
             // rest.
             outcome.skipped = transcript.streamed.skipped;
             outcome.import_errors = transcript.streamed.import_errors.clone();
-            let message = format!(
-                "The results channel of the subprocess for {} ended {doing}; \
-                 its totals come from its stderr.",
-                slot.name
-            );
-            return Ok(finished(outcome, Some(message)));
+            let report = failed(ChildFailure::ChannelCut { doing }, None);
+            return Ok(finished(outcome, Some(report)));
         }
     }
     let outcome = transcript.crashed_counts(&generic, census_scope);
-    let ending = ending.unwrap_or_else(|| "ended".to_owned());
-    let mut message = format!("The subprocess for {} {ending} {doing}.", slot.name);
-    let crash_text = transcript.crash_text.trim_end();
-    if !crash_text.is_empty() {
-        message.push('\n');
-        message.push_str(crash_text);
-    }
     let resume_after = transcript.resume_after();
-    if let (Some(_), Some(test)) = (resume_after, transcript.doing.culprit()) {
-        message.push_str(&format!(
-            "\nThe rest of {} runs in a new subprocess, after {test}.",
-            slot.name
-        ));
-    } else if resume_after.is_some() {
-        message.push_str(&format!(
-            "\nThe rest of {} runs in a new subprocess.",
-            slot.name
-        ));
-    }
-    message.push_str(&child_details(config.verbose, &command, &stderr));
+    let resumed = resume_after.map(|_| transcript.doing.culprit());
+    let report = failed(
+        ChildFailure::Died {
+            ending,
+            doing,
+            stack: transcript.crash_text.clone(),
+            resumed,
+        },
+        details,
+    );
     if slot.seed.is_none() {
         slot.seed = transcript.seed;
     }
     Ok(Finished {
         outcome,
-        banner: Some(message),
+        banner: Some(report),
         resume_after,
     })
 }
 
-/// "was killed by signal 11 (SIGSEGV)", "exited with status 3", or the
-/// time limit; None for a child that exited normally.
+/// How a child ended (a signal, an exit status, or the time limit); None
+/// for a child that exited normally.
 fn how_it_ended(
     py: Python<'_>,
     config: &RunConfig,
     status: Option<ExitStatus>,
     timed_out: bool,
-) -> PyResult<Option<String>> {
+) -> PyResult<Option<ChildEnding>> {
     if timed_out {
-        return Ok(Some(format!(
-            "ran longer than the {} seconds allowed (LEAKRUNNER_CHILD_TIMEOUT) and was killed",
-            config.child_timeout.unwrap_or_default()
-        )));
+        return Ok(Some(ChildEnding::TimedOut {
+            seconds: config.child_timeout.unwrap_or_default(),
+        }));
     }
     let Some(status) = status else {
         return Ok(None);
@@ -814,15 +797,14 @@ fn how_it_ended(
             .import(intern!(py, "signal"))?
             .getattr(intern!(py, "Signals"))?
             .call1((signal,))
-            .and_then(|s| s.getattr(intern!(py, "name"))?.extract::<String>());
-        return Ok(Some(match name {
-            Ok(name) => format!("was killed by signal {signal} ({name})"),
-            Err(_) => format!("was killed by signal {signal}"),
+            .and_then(|s| s.getattr(intern!(py, "name"))?.extract::<String>())
+            .ok();
+        return Ok(Some(ChildEnding::Signal {
+            number: signal,
+            name,
         }));
     }
-    Ok(status
-        .code()
-        .map(|code| format!("exited with status {code}")))
+    Ok(status.code().map(ChildEnding::Status))
 }
 
 /// A banner through the reporters, flushed before any more raw output
@@ -880,32 +862,22 @@ fn write_pieces(py: Python<'_>, pieces: &[Vec<u8>]) -> PyResult<()> {
     Ok(())
 }
 
-/// zope's details of a child that did not report back (`-v`): its command
-/// line and stderr, the middle of a long stderr left out at `-v`.
-fn child_details(verbose: u32, command: &[String], stderr: &[u8]) -> String {
-    let text = String::from_utf8_lossy(stderr);
-    let lines: Vec<&str> = text.lines().collect();
-    let mut message = String::new();
-    if verbose >= 1 {
-        let quoted: Vec<String> = command.iter().map(|a| str_repr(a)).collect();
-        message.push_str(&format!("\nChild command line: [{}]", quoted.join(", ")));
+/// What zope shows of a failed child at `-v` and up: its command line,
+/// and its stderr, whole at `-vv` or when short, else trimmed.
+fn child_details(verbose: u32, command: Vec<String>, stderr: &[u8]) -> Option<ChildDetails> {
+    if verbose == 0 {
+        return None;
     }
-    let indent = |ls: &[&str]| {
-        ls.iter()
-            .map(|l| format!("  {l}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    if verbose >= 2 || (verbose == 1 && lines.len() < 20) {
-        message.push_str(&format!("\nChild stderr was:\n{}", indent(&lines)));
-    } else if verbose >= 1 {
-        message.push_str(&format!(
-            "\nChild stderr was:\n{}\n...\n{}",
-            indent(&lines[..10]),
-            indent(&lines[lines.len() - 10..])
-        ));
-    }
-    message
+    let lines: Vec<String> = String::from_utf8_lossy(stderr)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let trimmed = verbose == 1 && lines.len() >= 20;
+    Some(ChildDetails {
+        command,
+        stderr: lines,
+        trimmed,
+    })
 }
 
 #[cfg(test)]
@@ -933,12 +905,19 @@ mod tests {
     }
 
     #[test]
-    fn failure_banner_trims_long_stderr_at_v1() {
+    fn failure_details_trim_long_stderr_at_v1() {
         let stderr: String = (0..30).map(|i| format!("line{i}\n")).collect();
-        let message = child_details(1, &["py".into(), "it's".into()], stderr.as_bytes());
-        assert!(message.starts_with("\nChild command line: ['py', \"it's\"]"));
-        assert!(message.contains("  line9\n...\n  line20"));
-        assert_eq!(child_details(0, &[], stderr.as_bytes()), "");
+        let command = || vec!["py".to_owned(), "it's".to_owned()];
+        let details = child_details(1, command(), stderr.as_bytes()).unwrap();
+        assert!(details.trimmed);
+        assert_eq!(details.stderr.len(), 30);
+        assert!(
+            !child_details(2, command(), stderr.as_bytes())
+                .unwrap()
+                .trimmed
+        );
+        assert!(!child_details(1, command(), b"short\n").unwrap().trimmed);
+        assert_eq!(child_details(0, command(), stderr.as_bytes()), None);
     }
 
     #[test]
