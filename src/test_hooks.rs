@@ -79,7 +79,7 @@ pub fn _leak_sample(py: Python<'_>, clock: &Bound<'_, PyAny>) -> PyResult<(usize
     let mut readings = vec![clock.call0()?.unbind()];
     probe.prepare(py)?;
     readings.push(clock.call0()?.unbind());
-    let sample = probe.sample(py)?;
+    let sample = probe.sample(py, true)?;
     readings.push(clock.call0()?.unbind());
     Ok((sample.census.map_or(0, |c| c.types.len()), readings))
 }

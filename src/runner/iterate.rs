@@ -322,8 +322,17 @@ impl Runner<'_> {
     }
 
     /// Takes a sample into `series` and reports it (unless `quiet`).
+    ///
+    /// In a leak hunt the census of the baseline and of every warm-up but
+    /// the last is skipped: no verdict reads them (counted growth starts
+    /// from the last warm-up), and the census is most of what a sample
+    /// costs. zope's `-r -v` tables, which print every iteration's census,
+    /// keep them all.
     fn record_sample(&mut self, layer: &str, series: &mut Series, quiet: bool) -> Result<()> {
-        let sample = self.probe.sample(self.py)?;
+        let done = series.records.len();
+        let tables = self.config.report_refcounts && self.config.verbose > 0 && !quiet;
+        let census = tables || !(self.config.leaks || quiet) || done >= series.warmups;
+        let sample = self.probe.sample(self.py, census)?;
         let record = series.push(sample);
         if !quiet {
             self.emit(Event::LeakSample {

@@ -64,10 +64,11 @@ impl Probe {
         Ok(())
     }
 
-    /// Samples the signals; call after collecting garbage. The census comes
-    /// first so that the total read after it includes nothing of its own.
-    pub fn sample(&self, py: Python<'_>) -> PyResult<Sample> {
-        let census = if self.census {
+    /// Samples the signals (the census only if `census` too); call after
+    /// collecting garbage. The census comes first so that the total read
+    /// after it includes nothing of its own.
+    pub fn sample(&self, py: Python<'_>, census: bool) -> PyResult<Sample> {
+        let census = if self.census && census {
             Some(census::heap::take(py)?)
         } else {
             None
