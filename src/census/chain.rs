@@ -89,7 +89,7 @@ pub fn instances(py: Python<'_>, title: &str) -> PyResult<AddressMap<isize>> {
             referents.clear();
             traverse(object, &mut referents);
             for &r in &referents {
-                if skip_tracked && super::is_gc(r) && ffi::PyObject_GC_IsTracked(r) != 0 {
+                if skip_tracked && super::is_gc(r) && super::is_tracked(r) {
                     continue;
                 }
                 if seen.insert(r as usize, ()).is_none() {

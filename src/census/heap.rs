@@ -18,8 +18,8 @@
 //! no references, since `sys.gettotalrefcount()` leaves them out too. No
 //! Python object is created per counted object.
 
+use std::cell::RefCell;
 use std::ffi::{c_int, c_void, CStr};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use pyo3::ffi;
 use pyo3::intern;
@@ -243,11 +243,39 @@ struct Counter {
     recent: Box<[(usize, u32); RECENT_SLOTS]>,
 }
 
-/// The size of the last walk's address set: the next census makes its set
-/// that size at once instead of growing it step by step.
-static SEEN_HINT: AtomicUsize = AtomicUsize::new(0);
+/// The walk's working memory, kept from one census to the next: a leak
+/// hunt takes one after every iteration, and allocating the same megabyte
+/// each time (and the kernel zeroing its pages) cost more than the
+/// counting. Plain addresses, emptied after each walk: no Python object is
+/// held between censuses.
+#[derive(Default)]
+struct Scratch {
+    seen: AddressMap<()>,
+    pending: Vec<*mut ffi::PyObject>,
+    found: Vec<*mut ffi::PyObject>,
+}
+
+impl Scratch {
+    /// Empties it for the next walk, keeping its memory unless a walk much
+    /// larger than this one left it oversized.
+    fn done(&mut self) {
+        let used = self.seen.len();
+        self.seen.clear();
+        if self.seen.capacity() > 4 * used.max(1 << 14) {
+            self.seen.shrink_to(used);
+        }
+        self.pending.clear();
+        self.found.clear();
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
 
 const RECENT_SLOTS: usize = 1024;
+/// Slots of the walk's cache of addresses last met.
+const RECENT_SEEN: usize = 512;
 
 /// `_Py_REF_DEFERRED`: what a free-threaded build (3.14+) adds to the shared
 /// count of an object with deferred reference counting (functions, code,
@@ -383,26 +411,47 @@ impl Counter {
     ///
     /// Safety: as for [`Counter::count_list`].
     unsafe fn count_reachable(&mut self, list: *mut ffi::PyObject, all_tracked: bool) {
-        let mut seen: AddressMap<()> =
-            AddressMap::with_capacity_and_hasher(SEEN_HINT.load(Relaxed), Default::default());
+        SCRATCH.with_borrow_mut(|scratch| {
+            let Scratch {
+                seen,
+                pending,
+                found,
+            } = scratch;
+            // SAFETY: the caller's promise.
+            unsafe { self.count_reachable_in(list, all_tracked, seen, pending, found) };
+            scratch.done();
+        });
+    }
+
+    /// [`Counter::count_reachable`] with its working memory.
+    ///
+    /// Safety: as for [`Counter::count_list`].
+    unsafe fn count_reachable_in(
+        &mut self,
+        list: *mut ffi::PyObject,
+        all_tracked: bool,
+        seen: &mut AddressMap<()>,
+        pending: &mut Vec<*mut ffi::PyObject>,
+        found: &mut Vec<*mut ffi::PyObject>,
+    ) {
         seen.insert(list as usize, ());
         // SAFETY: `list` is a list (the caller's promise).
         let n = unsafe { ffi::PyList_GET_SIZE(list) };
-        let mut pending: Vec<*mut ffi::PyObject> = Vec::with_capacity(n as usize);
         for i in 0..n {
             // SAFETY: `i` is in range; the list holds its items alive.
             let object = unsafe { ffi::PyList_GET_ITEM(list, i) };
             if all_tracked || seen.insert(object as usize, ()).is_none() {
                 // SAFETY: a live item of the list.
                 unsafe { self.add(object, 1) };
-                pending.push(object);
+                // SAFETY: as above.
+                if unsafe { super::is_gc(object) } {
+                    pending.push(object);
+                }
             }
         }
-        let mut found: Vec<*mut ffi::PyObject> = Vec::new();
         let skip_tracked = all_tracked;
         // SAFETY: every pending object is a live item of the list.
-        unsafe { self.reach_all(&mut seen, &mut pending, &mut found, skip_tracked) };
-        SEEN_HINT.store(seen.len(), Relaxed);
+        unsafe { self.reach_all(seen, pending, found, skip_tracked) };
     }
 
     /// Counts, once each, the objects the `pending` ones reach and have not
@@ -419,16 +468,18 @@ impl Counter {
         found: &mut Vec<*mut ffi::PyObject>,
         skip_tracked: bool,
     ) {
+        // The addresses last met, direct-mapped: a heap refers over and over
+        // to a few objects (None, True, small ints, common strings), and this
+        // answers "seen" for them without a lookup in `seen`. It only holds
+        // addresses already in `seen`.
+        let mut recent = [0usize; RECENT_SEEN];
         while let Some(object) = pending.pop() {
             // SAFETY: every pending object is live (the caller's promise) or
             // was reached from one, which keeps it alive, and counting runs
             // no Python code that could free anything.
             unsafe {
-                // Only containers the collector handles may be traversed (a
+                // Only containers the collector handles are pending (a
                 // static type's tp_traverse asserts it is a heap type).
-                if !super::is_gc(object) {
-                    continue;
-                }
                 let Some(traverse) = (*ffi::Py_TYPE(object)).tp_traverse else {
                     continue;
                 };
@@ -439,15 +490,21 @@ impl Counter {
                     std::ptr::from_mut(found).cast::<c_void>(),
                 );
                 for &referent in found.iter() {
-                    if skip_tracked
-                        && super::is_gc(referent)
-                        && ffi::PyObject_GC_IsTracked(referent) != 0
-                    {
+                    let address = referent as usize;
+                    let slot = (address >> 4) % RECENT_SEEN;
+                    if recent[slot] == address {
                         continue;
                     }
-                    if seen.insert(referent as usize, ()).is_none() {
+                    let container = super::is_gc(referent);
+                    if skip_tracked && container && super::is_tracked(referent) {
+                        continue;
+                    }
+                    recent[slot] = address;
+                    if seen.insert(address, ()).is_none() {
                         self.add(referent, 0);
-                        pending.push(referent);
+                        if container {
+                            pending.push(referent);
+                        }
                     }
                 }
             }

@@ -78,6 +78,31 @@ impl Hasher for AddressHasher {
 
 pub type AddressMap<V> = HashMap<usize, V, BuildHasherDefault<AddressHasher>>;
 
+/// `PyObject_GC_IsTracked` for an object [`is_gc`] said is a container.
+/// On GIL builds up to 3.13 the collector's header (`PyGC_Head`: the
+/// `_gc_next` and `_gc_prev` words) sits just before the object, and a
+/// tracked object's `_gc_next` is not zero (`_PyObject_GC_IS_TRACKED`):
+/// read in place. Elsewhere, CPython's function.
+///
+/// # Safety
+///
+/// The GIL is held (or the world stopped), `object` is live and a container
+/// of the collector.
+#[inline(always)]
+pub unsafe fn is_tracked(object: *mut pyo3::ffi::PyObject) -> bool {
+    #[cfg(all(not(Py_GIL_DISABLED), not(Py_3_14)))]
+    // SAFETY: the caller's promise: a live container has its PyGC_Head
+    // right before it, and its first word is `_gc_next`.
+    unsafe {
+        *object.cast::<usize>().sub(2) != 0
+    }
+    #[cfg(any(Py_GIL_DISABLED, Py_3_14))]
+    // SAFETY: the caller's promise.
+    unsafe {
+        pyo3::ffi::PyObject_GC_IsTracked(object) != 0
+    }
+}
+
 /// `PyObject_IS_GC`, inlined: the walks ask it of every object they meet,
 /// and CPython's exported function costs a call each time.
 ///

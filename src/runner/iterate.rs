@@ -281,7 +281,8 @@ impl Runner<'_> {
                 self.interrupted = true;
                 return Ok(outcome);
             }
-            if sampling {
+            // The caches are emptied for the samples a verdict reads.
+            if sampling && self.census_due(&outcome.series, pass.quiet) {
                 self.probe.prepare(py)?;
             }
             gc.call_method0(intern!(py, "collect"))?;
@@ -321,6 +322,13 @@ impl Runner<'_> {
         Ok(outcome)
     }
 
+    /// Whether the next sample of `series` takes the census (see
+    /// `record_sample`).
+    fn census_due(&self, series: &Series, quiet: bool) -> bool {
+        let tables = self.config.report_refcounts && self.config.verbose > 0 && !quiet;
+        tables || !(self.config.leaks || quiet) || series.records.len() >= series.warmups
+    }
+
     /// Takes a sample into `series` and reports it (unless `quiet`).
     ///
     /// In a leak hunt the census of the baseline and of every warm-up but
@@ -329,9 +337,7 @@ impl Runner<'_> {
     /// costs. zope's `-r -v` tables, which print every iteration's census,
     /// keep them all.
     fn record_sample(&mut self, layer: &str, series: &mut Series, quiet: bool) -> Result<()> {
-        let done = series.records.len();
-        let tables = self.config.report_refcounts && self.config.verbose > 0 && !quiet;
-        let census = tables || !(self.config.leaks || quiet) || done >= series.warmups;
+        let census = self.census_due(series, quiet);
         let sample = self.probe.sample(self.py, census)?;
         let record = series.push(sample);
         if !quiet {
