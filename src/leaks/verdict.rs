@@ -203,7 +203,7 @@ pub fn judge(records: &[IterationRecord], warmups: usize, sight: Sight) -> Judge
     };
 
     // Per type: instances, else references.
-    let census = sight.census.is_some() && records.iter().all(|r| r.objects.is_some());
+    let census = sight.census.is_some() && records[start..].iter().all(|r| r.objects.is_some());
     if census {
         let mut titles: Vec<&str> = counted
             .iter()
@@ -620,6 +620,22 @@ mod tests {
                 assert_eq!(j.more_iterations, None, "{what}");
             }
         }
+    }
+
+    #[test]
+    fn a_hunt_without_the_census_of_its_early_warm_ups_still_names_the_types() {
+        // --leaks takes no census before the last warm-up (iteration 2).
+        let mut recs = records(&rep(6, 2, 2, &[("pkg.Leak", 1, 1)]), true);
+        for r in &mut recs[..2] {
+            r.objects = None;
+            r.census_refs = None;
+            r.types.clear();
+        }
+        let j = judge(&recs, 2, REACHABLE);
+        assert_eq!(j.verdict, Verdict::Leak);
+        assert!(j.unseen.is_empty(), "{:?}", j.unseen);
+        assert_eq!(j.findings[0].kind, Kind::Objects);
+        assert_eq!(j.findings[0].type_name.as_deref(), Some("pkg.Leak"));
     }
 
     #[test]
