@@ -281,8 +281,10 @@ impl Runner<'_> {
                 self.interrupted = true;
                 return Ok(outcome);
             }
-            // The caches are emptied for the samples a verdict reads.
-            if sampling && self.census_due(&outcome.series, pass.quiet) {
+            // Emptied before every sample, not only those a verdict reads:
+            // what tests fill again after the first emptying must have
+            // settled by the last warm-up.
+            if sampling {
                 self.probe.prepare(py)?;
             }
             gc.call_method0(intern!(py, "collect"))?;
