@@ -228,6 +228,26 @@ struct Slot {
 }
 
 impl Slot {
+    /// The slot of a layer not started yet, its results to come on `channel`.
+    fn new(name: String, number: usize, channel: PathBuf) -> Slot {
+        Slot {
+            name,
+            number,
+            skip: 0,
+            seed: None,
+            attempts: 0,
+            channel,
+            child: None,
+            started: None,
+            stdout_closed: false,
+            stderr: None,
+            kept: Vec::new(),
+            dump_asked: None,
+            killed: false,
+            done: false,
+        }
+    }
+
     /// The current child's command line after the interpreter: zope's
     /// protocol, plus where to resume after a crash.
     fn args(&self, config: &RunConfig) -> Vec<String> {
@@ -300,24 +320,12 @@ pub fn resume_layers(
     let mut slots: Vec<Slot> = (first_number..)
         .zip(layers)
         .enumerate()
-        .map(|(index, (number, (name, _)))| Slot {
-            name: name.clone(),
-            number,
-            skip: 0,
-            seed: None,
-            attempts: 0,
-            channel: channel_dir.join(format!(
+        .map(|(index, (number, (name, _)))| {
+            let channel = channel_dir.join(format!(
                 "leakrunner-child-{}-{index}.channel",
                 std::process::id()
-            )),
-            child: None,
-            started: None,
-            stdout_closed: false,
-            stderr: None,
-            kept: Vec::new(),
-            dump_asked: None,
-            killed: false,
-            done: false,
+            ));
+            Slot::new(name.clone(), number, channel)
         })
         .collect();
 
@@ -928,22 +936,8 @@ mod tests {
             original_args: vec!["prog".into(), "-j2".into(), "--shuffle".into()],
             ..RunConfig::default()
         };
-        let mut slot = Slot {
-            name: "pkg.L".into(),
-            number: 3,
-            skip: 0,
-            seed: Some(7),
-            attempts: 0,
-            channel: PathBuf::new(),
-            child: None,
-            started: None,
-            stdout_closed: false,
-            stderr: None,
-            kept: Vec::new(),
-            dump_asked: None,
-            killed: false,
-            done: false,
-        };
+        let mut slot = Slot::new("pkg.L".into(), 3, PathBuf::new());
+        slot.seed = Some(7);
         let first = slot.args(&config);
         assert_eq!(
             first,
