@@ -428,8 +428,8 @@ WALK_COST = (
 )
 LEAKS_COST = (
     "per layer, `--leaks` adds 7 probes to `-N 6` (before the first iteration and after "
-    "each): the cache clearing, then the census (on pydebug and release, "
-    "`gc.get_objects()` and a walk of everything it reaches), the reference total, "
+    "each): the cache clearing, then the census (on pydebug, `gc.get_objects()` and a "
+    "walk of everything it reaches; on release, `gc.get_objects()` alone), the reference total, "
     "blocks, fds, threads, garbage. The census is most of it (see the `probe` scenario "
     "for trace-refs)"
 )

@@ -22,12 +22,14 @@ type Row = (String, i64, i64);
 
 /// One census by the named way of taking it: `"default"` (what `-r -v`
 /// uses), `"listed"` (from `sys.getobjects()` or `gc.get_objects()`),
+/// `"tracked"` (`gc.get_objects()` alone, as a release build counts),
 /// `"gc_objects"` (from `gc.get_objects()`, even on a trace-refs build) or
 /// `"visit"` (inside the interpreter's walk, the free-threaded way; 3.12+).
 fn take_by(py: Python<'_>, walk: &str) -> PyResult<Census> {
     match walk {
         "default" => heap::take(py),
         "listed" => heap::take_listed(py, true),
+        "tracked" => heap::take_tracked(py),
         "gc_objects" => heap::take_listed(py, false),
         "gc_objects_hashed" => heap::take_listed_with(py, false, false),
         #[cfg(Py_3_12)]

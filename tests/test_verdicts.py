@@ -44,6 +44,12 @@ EXPECTED = {
         "pydebug": (LEAK, {("unreferenced", None)}),
         "release": (LEAK, {("blocks", None)}),
     },
+    # A release build's census counts only what the collector tracks.
+    "str_leak": {
+        "tracerefs": (LEAK, {("objects", "str")}),
+        "pydebug": (LEAK, {("objects", "str")}),
+        "release": (LEAK, {("blocks", None)}),
+    },
     "fd_leak": {b: (LEAK, {("fds", None)}) for b in ("tracerefs", "pydebug", "release")},
     "thread_leak": {b: (LEAK, {("threads", None)}) for b in ("tracerefs", "pydebug", "release")},
     "memory_growth": {b: (LEAK, {("blocks", None)}) for b in ("tracerefs", "pydebug", "release")},
@@ -132,6 +138,16 @@ def test_iterations_are_recorded(report):
         assert (record["total_refs"] is not None) == DEBUG
     assert doc["mode"] == "leaks"
     assert doc["schema"] == "leakrunner-leak-report/1"
+
+
+def test_the_census_says_where_it_looked(report):
+    _, out, _, doc = report
+    scope = {"tracerefs": "all_objects", "pydebug": "reachable_heap", "release": "tracked"}[BUILD]
+    for layer in doc["layers"]:
+        assert layer["sight"]["census"] == scope, layer["sight"]
+    untracked = "objects the gc does not track (str, int, float...)"
+    assert (untracked in layers_of(doc)["clean"]["unseen"]) == (BUILD == "release")
+    assert (untracked in out) == (BUILD == "release")
 
 
 @pytest.mark.skipif(not TRACE_REFS, reason="names orphaned objects on a trace-refs build only")

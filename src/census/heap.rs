@@ -38,7 +38,39 @@ pub fn take(py: Python<'_>) -> PyResult<Census> {
     #[cfg(Py_GIL_DISABLED)]
     return Ok(visit::reachable(py));
     #[cfg(not(Py_GIL_DISABLED))]
-    take_listed(py, true)
+    match scope() {
+        Scope::Tracked => take_tracked(py),
+        _ => take_listed(py, true),
+    }
+}
+
+/// Where [`take`] looks on this interpreter (the one the extension was
+/// built for: it loads into no other).
+pub fn scope() -> Scope {
+    let built = crate::flavour::Flavour::built();
+    if built.trace_refs {
+        Scope::AllObjects
+    } else if built.py_debug {
+        Scope::ReachableHeap
+    } else {
+        Scope::Tracked
+    }
+}
+
+/// The census of the objects the collector tracks, `gc.get_objects()`
+/// alone (see [`Scope::Tracked`]).
+pub fn take_tracked(py: Python<'_>) -> PyResult<Census> {
+    let list = py
+        .import(intern!(py, "gc"))?
+        .call_method0(intern!(py, "get_objects"))?
+        .cast_into::<PyList>()
+        .map_err(PyErr::from)?;
+    let module_key = intern!(py, "__module__").as_ptr();
+    let mut counter = Counter::new(module_key, Scope::Tracked);
+    // SAFETY: the GIL is held (`py`), `list` is a list we own for the whole
+    // pass, and counting runs no Python code that could mutate it.
+    unsafe { counter.count_list(list.as_ptr()) };
+    Ok(counter.into_census())
 }
 
 /// The census from the list `sys.getobjects(0)` gives (where it exists and
@@ -80,8 +112,8 @@ pub fn take_listed_with(py: Python<'_>, getobjects: bool, trust_tracked: bool) -
     // pass, and nothing in the pass runs Python code that could mutate it.
     unsafe {
         match scope {
-            Scope::AllObjects => counter.count_list(list.as_ptr()),
             Scope::ReachableHeap => counter.count_reachable(list.as_ptr(), all_tracked),
+            _ => counter.count_list(list.as_ptr()),
         }
     }
     Ok(counter.into_census())
@@ -381,7 +413,8 @@ impl Counter {
         entry.refs += refs;
     }
 
-    /// Counts the items of `list` (`sys.getobjects(0)`), but the list.
+    /// Counts the items of `list` (`sys.getobjects(0)` or
+    /// `gc.get_objects()`), but the list.
     ///
     /// Safety: the GIL is held and `list` is a list that nothing changes
     /// while it is counted.

@@ -92,6 +92,7 @@ pub struct Sight {
 pub enum CensusScope {
     AllObjects,
     ReachableHeap,
+    Tracked,
 }
 
 impl From<Scope> for CensusScope {
@@ -99,6 +100,7 @@ impl From<Scope> for CensusScope {
         match scope {
             Scope::AllObjects => CensusScope::AllObjects,
             Scope::ReachableHeap => CensusScope::ReachableHeap,
+            Scope::Tracked => CensusScope::Tracked,
         }
     }
 }

@@ -242,6 +242,9 @@ pub fn judge(records: &[IterationRecord], warmups: usize, sight: Sight) -> Judge
                 }
             }
         }
+        if sight.census == Some(super::CensusScope::Tracked) {
+            unseen.push("objects the gc does not track (str, int, float...)".to_owned());
+        }
     } else {
         unseen.push("census by type".to_owned());
     }
@@ -255,7 +258,14 @@ pub fn judge(records: &[IterationRecord], warmups: usize, sight: Sight) -> Judge
         blocks_leak = trend.is_leak();
         if !objects_found {
             if let Some((trend, growth)) = consider(&mut undecided, "allocated blocks", growth) {
-                findings.push(finding(Kind::Blocks, None, trend, growth));
+                let mut f = finding(Kind::Blocks, None, trend, growth);
+                if census && sight.census == Some(super::CensusScope::Tracked) {
+                    f.note = Some(
+                        "strs, ints, floats... are not counted here; a debug build names them"
+                            .to_owned(),
+                    );
+                }
+                findings.push(f);
             }
         }
     } else {
@@ -455,7 +465,7 @@ mod tests {
     };
     const RELEASE: Sight = Sight {
         total_refs: false,
-        census: Some(CensusScope::ReachableHeap),
+        census: Some(CensusScope::Tracked),
     };
 
     type Case<'a> = (
@@ -581,6 +591,13 @@ mod tests {
                 &[(Kind::Objects, Some("leak.Leakable"))],
             ),
             (
+                "a release build sees untracked objects as memory",
+                RELEASE,
+                records(&rep(6, 0, 4, &[]), true),
+                Verdict::Leak,
+                &[(Kind::Blocks, None)],
+            ),
+            (
                 "irregular growth",
                 ALL,
                 records(
@@ -647,6 +664,21 @@ mod tests {
             "{:?}",
             j.unseen
         );
+        assert!(
+            j.unseen.iter().any(|u| u.contains("does not track")),
+            "{:?}",
+            j.unseen
+        );
+        // Memory growth there may be objects its census does not count.
+        let j = judge(&records(&rep(6, 0, 4, &[]), true), 2, RELEASE);
+        assert_eq!(j.findings[0].kind, Kind::Blocks);
+        assert!(j.findings[0]
+            .note
+            .as_deref()
+            .unwrap_or("")
+            .contains("debug build"));
+        let j = judge(&records(&rep(6, 0, 4, &[]), true), 2, ALL);
+        assert_eq!(j.findings[0].note, None);
     }
 
     #[test]

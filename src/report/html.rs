@@ -485,7 +485,7 @@ fn run_section(page: &mut String, doc: &Document) {
     let build = match (flag("py_debug"), flag("trace_refs")) {
         (true, true) => "debug (Py_DEBUG) with trace-refs: every live object is listed",
         (true, false) => "debug (Py_DEBUG): the census sees what the garbage collector reaches",
-        _ => "release: no reference total",
+        _ => "release: no reference total; the census counts the objects the garbage collector tracks",
     };
     row("Build", escape(build));
     if let Some(signals) = doc

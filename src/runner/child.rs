@@ -300,11 +300,7 @@ pub fn resume_layers(
     let sys = py.import(intern!(py, "sys"))?;
     let executable: String = sys.getattr(intern!(py, "executable"))?.extract()?;
     // The census a crashed child's samples came from (same interpreter).
-    let census_scope = if sys.hasattr(intern!(py, "getobjects"))? {
-        CensusScope::AllObjects
-    } else {
-        CensusScope::ReachableHeap
-    };
+    let census_scope = CensusScope::from(crate::census::heap::scope());
     let processes = config.processes.max(1);
     let merge = if processes == 1 {
         Merge::Immediate
