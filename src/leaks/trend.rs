@@ -70,6 +70,15 @@ pub fn classify(deltas: &[i64]) -> Trend {
         }
         let first = deltas[0];
         let last = deltas[n - 1];
+        // The same growth in the last three iterations, after a larger one:
+        // what slowed down has settled at a rate that no longer slows (else
+        // "more iterations" could never settle it, the first delta staying
+        // in the window). The settled rate is the leak's.
+        if n >= 4 && deltas[n - 3..].iter().all(|&d| d == last) {
+            return Trend::Steady {
+                per_iteration: last as f64,
+            };
+        }
         let non_increasing = deltas.windows(2).all(|w| w[1] <= w[0]);
         if non_increasing && last * 2 <= first {
             return Trend::Slowing {
@@ -131,7 +140,11 @@ mod tests {
             (&[4, 4, 4, 4], steady(4.0)),
             (&[1, 1], steady(1.0)),
             (&[5, 5, 6], steady(16.0 / 3.0)),
-            (&[10, 1, 1, 1], Trend::Slowing { more_iterations: 2 }),
+            (&[10, 1, 1, 1], steady(1.0)),
+            (&[2, 1, 1, 1], steady(1.0)),
+            (&[10, 2, 1, 1], Trend::Slowing { more_iterations: 2 }),
+            (&[10, 2, 1, 1, 1], steady(1.0)),
+            (&[10, 1, 1], Trend::Slowing { more_iterations: 2 }),
             (&[1, 2, 3, 4], Trend::Accelerating { per_iteration: 2.5 }),
             (&[6, 5, 5, 4], steady(5.0)),
             (&[16, 8, 4, 2], Trend::Slowing { more_iterations: 3 }),
