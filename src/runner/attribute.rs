@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::leaks::attribution::{self, Key, Oracle};
 use crate::leaks::verdict::{judge, Finding, Kind, Verdict};
-use crate::leaks::LayerLeaks;
+use crate::leaks::{CensusScope, LayerLeaks};
 
 /// Iterations of each subset run: one warm-up (the layer is warm already,
 /// but a subset may allocate lazily what the whole layer did not), then the
@@ -109,7 +109,11 @@ impl Runner<'_> {
             attribution::attribute(&mut oracle, &all, &targets)?
         };
         let py = self.py;
+        let mut blocks_tests = None;
         for (key, tests) in found {
+            if key.kind == Kind::Blocks && !tests.is_empty() {
+                blocks_tests = Some(tests.clone());
+            }
             let ids = tests
                 .iter()
                 .map(|&at| test_id(py, &layer.tests[at].test))
@@ -127,6 +131,70 @@ impl Runner<'_> {
                 }
             }
         }
+        if let Some(tests) = blocks_tests {
+            if leaks.sight.census == Some(CensusScope::Tracked) {
+                self.name_untracked(layer, leaks, &tests)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A release build's census counts only the objects the collector
+    /// tracks, so memory that grows with no counted object behind it may be
+    /// objects it does not track (strs, ints, floats...). One more run of
+    /// the tests responsible, shaped as the layer's, with a census of the
+    /// reachable heap after each iteration: the types whose instances grow
+    /// in every counted iteration there replace the `blocks` finding, as
+    /// `objects` findings, explained as any other. When none does (memory
+    /// that really has no object) the finding stays, and says so.
+    fn name_untracked(
+        &mut self,
+        layer: &mut PlannedLayer,
+        leaks: &mut LayerLeaks,
+        tests: &[usize],
+    ) -> Result<()> {
+        let findings = &mut leaks.judgement.findings;
+        let Some(at) = findings.iter().position(|f| f.kind == Kind::Blocks) else {
+            return Ok(());
+        };
+        let pass = Pass {
+            tests: tests.to_vec(),
+            iterations: leaks
+                .iterations
+                .len()
+                .saturating_sub(1)
+                .max(WARMUPS + COUNTED),
+            warmups: leaks.warmups.max(WARMUPS),
+            quiet: true,
+        };
+        self.probe.reachable = true;
+        let outcome = self.run_pass(layer, &pass);
+        self.probe.reachable = false;
+        let outcome = outcome?;
+        if self.interrupted {
+            return Err(Error::Interrupted);
+        }
+        let sight = self
+            .probe
+            .sight(outcome.series.last_sample().and_then(|s| s.census.as_ref()));
+        let mut named: Vec<Finding> = judge(&outcome.series.records, pass.warmups, sight)
+            .findings
+            .into_iter()
+            .filter(|f| f.kind == Kind::Objects && f.type_name.is_some())
+            .collect();
+        if named.is_empty() {
+            leaks.judgement.findings[at].note =
+                Some("no object grows with it, in a census of the reachable heap".to_owned());
+            return Ok(());
+        }
+        let blocks = findings.remove(at);
+        for finding in &mut named {
+            finding.tests = blocks.tests.clone();
+            self.explain(layer, finding, tests)?;
+            finding.note =
+                Some("named by a census of the reachable heap, in a run of its tests".to_owned());
+        }
+        leaks.judgement.findings.splice(at..at, named);
         Ok(())
     }
 

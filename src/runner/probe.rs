@@ -24,6 +24,10 @@ pub struct Probe {
     pub signals: bool,
     /// `--leaks`: empty the known caches before each sample.
     pub clear_caches: bool,
+    /// Take the census of the reachable heap, even where the build's own
+    /// census counts only the objects the collector tracks (a release
+    /// build): set by attribution for one run, to name what grows.
+    pub reachable: bool,
     /// Release-built extension modules already warned about.
     reported_extensions: HashSet<String>,
 }
@@ -37,6 +41,7 @@ impl Probe {
             census: (config.report_refcounts && config.verbose > 0) || verdicts,
             signals: verdicts,
             clear_caches: config.leaks,
+            reachable: false,
             reported_extensions: HashSet::new(),
         }
     }
@@ -68,7 +73,9 @@ impl Probe {
     /// collecting garbage. The census comes first so that the total read
     /// after it includes nothing of its own.
     pub fn sample(&self, py: Python<'_>, census: bool) -> PyResult<Sample> {
-        let census = if self.census && census {
+        let census = if self.census && census && self.reachable {
+            Some(census::heap::take_listed(py, true)?)
+        } else if self.census && census {
             Some(census::heap::take(py)?)
         } else {
             None
