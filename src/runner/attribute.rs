@@ -153,8 +153,12 @@ impl Runner<'_> {
         leaks: &mut LayerLeaks,
         tests: &[usize],
     ) -> Result<()> {
-        let findings = &mut leaks.judgement.findings;
-        let Some(at) = findings.iter().position(|f| f.kind == Kind::Blocks) else {
+        let Some(at) = leaks
+            .judgement
+            .findings
+            .iter()
+            .position(|f| f.kind == Kind::Blocks)
+        else {
             return Ok(());
         };
         let pass = Pass {
@@ -187,7 +191,7 @@ impl Runner<'_> {
                 Some("no object grows with it, in a census of the reachable heap".to_owned());
             return Ok(());
         }
-        let blocks = findings.remove(at);
+        let blocks = leaks.judgement.findings.remove(at);
         for finding in &mut named {
             finding.tests = blocks.tests.clone();
             self.explain(layer, finding, tests)?;
