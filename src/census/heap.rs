@@ -62,15 +62,8 @@ pub fn scope() -> Scope {
 pub fn take_tracked(py: Python<'_>) -> PyResult<Census> {
     let list = py
         .import(intern!(py, "gc"))?
-        .call_method0(intern!(py, "get_objects"))?
-        .cast_into::<PyList>()
-        .map_err(PyErr::from)?;
-    let module_key = intern!(py, "__module__").as_ptr();
-    let mut counter = Counter::new(module_key, Scope::Tracked);
-    // SAFETY: the GIL is held (`py`), `list` is a list we own for the whole
-    // pass, and counting runs no Python code that could mutate it.
-    unsafe { counter.count_list(list.as_ptr()) };
-    Ok(counter.into_census())
+        .call_method0(intern!(py, "get_objects"))?;
+    count_listed(py, list, Scope::Tracked, true)
 }
 
 /// The census from the list `sys.getobjects(0)` gives (where it exists and
@@ -105,6 +98,18 @@ pub fn take_listed_with(py: Python<'_>, getobjects: bool, trust_tracked: bool) -
     // Nothing but the list may hold a reference the census would count.
     drop(sys);
     drop(gc);
+    count_listed(py, list, scope, all_tracked)
+}
+
+/// Counts `list` (the objects `scope` says it lists), and for the reachable
+/// heap what they reach; `all_tracked` as for [`Counter::count_reachable`].
+/// The list must be the only Python object the caller still holds.
+fn count_listed(
+    py: Python<'_>,
+    list: Bound<'_, PyAny>,
+    scope: Scope,
+    all_tracked: bool,
+) -> PyResult<Census> {
     let list = list.cast_into::<PyList>().map_err(PyErr::from)?;
     let module_key = intern!(py, "__module__").as_ptr();
     let mut counter = Counter::new(module_key, scope);
